@@ -1,0 +1,1 @@
+"""Who acts: delegate and mediator roles, their typed actions, views and backends."""

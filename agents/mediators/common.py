@@ -1,0 +1,67 @@
+"""Moves several strategies share: restating issues, finding common ground, drafting."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import prompts
+from agents.actions import MediatorAction, Package
+from agents.heuristics import describe
+from agents.heuristics.opponent_model import estimate
+from agents.heuristics.packages import PackageGrid, grid_for
+from agents.heuristics.seeding import rng
+from agents.views import MediatorView
+
+QUESTIONS = (
+    "Which issue matters most to your delegation, and why?",
+    "Where do you see room to move?",
+)
+
+
+def clarify(view: MediatorView) -> MediatorAction:
+    statement = prompts.render(
+        "heuristic/mediator_clarify.j2", issues=[issue.title for issue in view.issues]
+    )
+    return MediatorAction(statement=statement, move="summarize", questions=list(QUESTIONS))
+
+
+def common_ground(view: MediatorView) -> dict[str, str]:
+    """Issues on which every party's latest proposal names the same option."""
+    latest = [p.latest for p in view.record.positions.values()]
+    if not latest or any(package is None for package in latest):
+        return {}
+    agreed: dict[str, str] = {}
+    for issue in view.issues:
+        options = {package[issue.id] for package in latest if package is not None}
+        if len(options) == 1:
+            agreed[issue.id] = options.pop()
+    return agreed
+
+
+def revealed_nash_text(view: MediatorView, grid: PackageGrid | None = None) -> Package:
+    """Max weighted Nash product of revealed-preference estimates, declared red lines kept.
+
+    A party that rejected earlier texts gets more weight, so the text moves towards its
+    critique: this is the revision step of the single negotiating text.
+    """
+    grid = grid or grid_for(view.issues)
+    log_product = np.zeros(len(grid))
+    lines = []
+    for party_id, position in sorted(view.record.positions.items()):
+        weight = 1.0 + view.record.text_rejections.get(party_id, 0)
+        log_product += weight * np.log(estimate(position, grid) + 0.05)
+        lines.extend(position.declared_red_lines)
+    allowed = ~grid.forbidden(lines)
+    for rejected in view.record.rejected:
+        allowed[grid.index_of(rejected)] = False
+    if not allowed.any():
+        allowed[:] = True
+    noise = rng(view.seed, "text").random(len(grid)) * 1e-9
+    return grid.package(int(np.argmax(np.where(allowed, log_product + noise, -np.inf))))
+
+
+def draft(view: MediatorView) -> MediatorAction:
+    text = view.record.draft or {}
+    statement = prompts.render("heuristic/draft_text.j2", articles=describe.terms(view, text),
+                               drafter="the mediator")
+    return MediatorAction(statement=statement, move="propose_text", single_text=text)

@@ -1,0 +1,33 @@
+"""Formulative mediator: Raiffa's single negotiating text.
+
+Each round it tables one full text, the package with the largest Nash product over the
+preferences the parties have revealed, and revises it on their critiques (rejections raise a
+party's weight in the product).
+"""
+
+from __future__ import annotations
+
+import prompts
+from agents.actions import MediatorAction
+from agents.heuristics import describe
+from agents.mediators import common
+from agents.mediators.base import MediatorStrategy, register
+from agents.views import MediatorView
+
+
+@register
+class Formulative(MediatorStrategy):
+    name = "formulative"
+    description = "Single negotiating text maximising the revealed-preference Nash product."
+
+    def decide(self, view: MediatorView) -> MediatorAction:
+        if view.stage == "clarify":
+            return common.clarify(view)
+        if view.stage == "draft":
+            return common.draft(view)
+        text = common.revealed_nash_text(view)
+        statement = prompts.render(
+            "heuristic/mediator_text.j2", terms=describe.terms(view, text), round=view.round,
+            revised=view.record.single_text is not None and view.record.single_text != text,
+        )
+        return MediatorAction(statement=statement, move="propose_text", single_text=text)

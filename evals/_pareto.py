@@ -1,0 +1,156 @@
+"""Exact N-party Pareto frontiers of additive outcome spaces, without enumerating pairs.
+
+Two facts keep this exact and fast:
+
+1. The utilities of a package are a sum over issues, so the space is a Minkowski sum of the
+   issues' option sets. A package that is Pareto-optimal in A (+) B is the sum of a point
+   optimal in A and a point optimal in B (if its A-part were dominated, swapping that part
+   would dominate the package). The frontier is therefore built issue by issue:
+   F_k = nondominated(F_{k-1} (+) options_k), keeping back-pointers so that every package
+   reaching a frontier vector can be listed at the end, ties included.
+2. The nondominance filter compares points through bitsets: for each party the points of a
+   chunk are sorted, and "the points at least as good as c on party p" is a suffix of that
+   order, stored as a row of 64-bit words. A candidate is dominated when the AND over parties
+   of the "at least as good" sets meets the OR over parties of the "strictly better" sets.
+   This is 64 comparisons per machine word and needs no tolerance: only order matters.
+
+Sums are formed in issue order, the same order `OutcomeSpace` uses for its utility matrix, so
+the frontier's vectors are bit-identical to the matrix rows they stand for.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+CHUNK = 4096  # dominator points per bitset chunk (64 words of 64 bits)
+BLOCK = 2048  # candidates tested per vectorised step
+
+FloatArray = NDArray[np.float64]
+IntArray = NDArray[np.int64]
+
+
+def _suffix_bitsets(values: FloatArray) -> tuple[FloatArray, NDArray[np.uint64]]:
+    """Sorted values and, for each rank r, the bitset of points with rank >= r."""
+    k = values.shape[0]
+    words = (k + 63) // 64
+    order = np.argsort(values, kind="stable")
+    onehot = np.zeros((k + 1, words), dtype=np.uint64)
+    onehot[np.arange(k), order // 64] = np.left_shift(
+        np.uint64(1), (order % 64).astype(np.uint64)
+    )
+    suffix = np.bitwise_or.accumulate(onehot[::-1], axis=0)[::-1]
+    return values[order], np.ascontiguousarray(suffix)
+
+
+def nondominated(points: FloatArray) -> NDArray[np.bool_]:
+    """Mask of rows not weakly dominated (>= on every column, > on one) by another row.
+
+    Rows must be unique (callers deduplicate): equal rows do not dominate each other, and the
+    bitset test relies on a point never being strictly better than itself.
+    """
+    m, n_parties = points.shape
+    alive = np.ones(m, dtype=bool)
+    if m <= 1:
+        return alive
+    sums = points.sum(axis=1)
+    order = np.argsort(-sums, kind="stable")
+    sorted_points = points[order]
+    sorted_sums = sums[order]
+    alive_sorted = np.ones(m, dtype=bool)
+    start = 0
+    while start < m:
+        # A dominator has a sum at least as large as what it dominates, so a chunk of the
+        # highest-sum survivors only needs testing against rows from its own sum level down.
+        members = np.flatnonzero(alive_sorted[start:])[:CHUNK] + start
+        if members.size == 0:
+            break
+        chunk = sorted_points[members]
+        first = int(np.searchsorted(-sorted_sums, -sorted_sums[members[0]], side="left"))
+        tables = [_suffix_bitsets(chunk[:, p]) for p in range(n_parties)]
+        candidates = np.flatnonzero(alive_sorted[first:]) + first
+        for lo in range(0, candidates.size, BLOCK):
+            block = candidates[lo : lo + BLOCK]
+            rows = sorted_points[block]
+            at_least = None
+            better = None
+            for p, (vals, suffix) in enumerate(tables):
+                ge = suffix[np.searchsorted(vals, rows[:, p], side="left")]
+                gt = suffix[np.searchsorted(vals, rows[:, p], side="right")]
+                at_least = ge if at_least is None else at_least & ge
+                better = gt if better is None else better | gt
+            dominated = np.any(at_least & better, axis=1)
+            alive_sorted[block[dominated]] = False
+        start = int(members[-1]) + 1
+    alive[order] = alive_sorted
+    return alive
+
+
+def _unique_rows(points: FloatArray) -> tuple[FloatArray, IntArray]:
+    """Unique rows (in first-seen-independent sorted order) and the inverse map."""
+    contiguous = np.ascontiguousarray(points)
+    view = contiguous.view(np.dtype((np.void, contiguous.dtype.itemsize * points.shape[1])))
+    _, first, inverse = np.unique(view.ravel(), return_index=True, return_inverse=True)
+    return contiguous[first], inverse.ravel().astype(np.int64)
+
+
+def frontier_packages(
+    tables: list[FloatArray], allowed: list[NDArray[np.bool_]] | None = None
+) -> IntArray:
+    """Sorted mixed-radix indices of every package on the Pareto frontier.
+
+    Args:
+        tables: per issue, an (n_options, n_parties) array of points.
+        allowed: per issue, a mask of options that may be used (red lines); the frontier is
+            then that of the sub-box of allowed packages. Indices still refer to the full space.
+
+    Returns:
+        Package indices in the full space (issue 0 most significant), ascending.
+    """
+    n_parties = tables[0].shape[1]
+    radices = [t.shape[0] for t in tables]
+    strides = np.cumprod([1] + radices[::-1][:-1])[::-1].astype(np.int64)
+    vectors = np.zeros((1, n_parties), dtype=np.float64)
+    links: list[tuple[IntArray, IntArray, IntArray]] = []  # (child, parent, option) per issue
+    for k, table in enumerate(tables):
+        options = np.arange(table.shape[0])
+        if allowed is not None:
+            options = options[allowed[k]]
+        if options.size == 0:
+            return np.empty(0, dtype=np.int64)
+        opt_points = table[options].astype(np.float64)
+        opt_unique, opt_inverse = _unique_rows(opt_points)
+        useful = nondominated(opt_unique)[opt_inverse]
+        options, opt_points = options[useful], opt_points[useful]
+        sums = vectors[:, None, :] + opt_points[None, :, :]
+        parent = np.repeat(np.arange(vectors.shape[0]), options.size)
+        option = np.tile(options, vectors.shape[0])
+        unique, inverse = _unique_rows(sums.reshape(-1, n_parties))
+        keep = nondominated(unique)
+        new_id = np.full(unique.shape[0], -1, dtype=np.int64)
+        new_id[keep] = np.arange(int(keep.sum()))
+        child = new_id[inverse]
+        kept = child >= 0
+        links.append((child[kept], parent[kept], option[kept].astype(np.int64)))
+        vectors = unique[keep]
+    return _expand(links, strides, vectors.shape[0])
+
+
+def _expand(
+    links: list[tuple[IntArray, IntArray, IntArray]], strides: IntArray, n_final: int
+) -> IntArray:
+    """Walk the back-pointers from the last issue to the first, listing every package."""
+    node = np.arange(n_final, dtype=np.int64)
+    index = np.zeros(n_final, dtype=np.int64)
+    for k in range(len(links) - 1, -1, -1):
+        child, parent, option = links[k]
+        by_child = np.argsort(child, kind="stable")
+        child, parent, option = child[by_child], parent[by_child], option[by_child]
+        starts = np.searchsorted(child, node, side="left")
+        counts = np.searchsorted(child, node, side="right") - starts
+        rep_index = np.repeat(index, counts)
+        offsets = np.arange(rep_index.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        edge = np.repeat(starts, counts) + offsets
+        node = parent[edge]
+        index = rep_index + option[edge] * strides[k]
+    return np.sort(index)

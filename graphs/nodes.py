@@ -1,0 +1,202 @@
+"""Stage nodes: small functions of (state) -> update, closed over one Episode.
+
+Routing lives in graphs.routing and the wiring in graphs.builder; here each node does one
+step of the protocol: collect a stage's turns, check consensus, fire shocks, count votes,
+monitor compliance, record the outcome.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agents.actions import DelegateAction, Vote
+from agents.heuristics.seeding import rng
+from agents.heuristics.verification import verification_strength
+from agents.transcript import MEDIATOR, PROTOCOL, ComplianceEvent
+from agents.views import DelegateView, MediatorView
+from graphs import views
+from graphs.episode import Episode
+from graphs.events import number
+from graphs.protocol import RETRY_ROUNDS, passes
+from graphs.record import bargain_offers
+from graphs.turns import collect, single_turn, stage_round
+
+State = dict[str, Any]
+
+
+def _protocol_event(stage: str, round_: int, kind: str, payload: dict[str, Any],
+                    actor: str = PROTOCOL) -> dict[str, Any]:
+    return {"stage": stage, "round": round_, "actor": actor, "kind": kind,
+            "visibility": "public", "payload": payload}
+
+
+# -- views for each stage -------------------------------------------------------------------
+def delegate_view(episode: Episode, state: State, party: str, stage: str) -> DelegateView:
+    expected = {"finalize": "vote", "implement": "compliance"}.get(stage, "delegate_action")
+    return views.delegate_view(
+        episode.scenario, episode.config, episode.events(state), party, stage=stage,
+        round_=stage_round(stage, state), expected=expected,  # type: ignore[arg-type]
+        draft=state.get("draft"), period=int(state.get("period", 0)),
+        agreement=state.get("draft") if stage == "implement" else None,
+    )
+
+
+def mediator_view(episode: Episode, state: State, stage: str) -> MediatorView:
+    return views.mediator_view(
+        episode.scenario, episode.config, episode.events(state), stage=stage,
+        round_=stage_round(stage, state), oracle=episode.strategy.oracle, draft=state.get("draft"),
+    )
+
+
+# -- collectors ----------------------------------------------------------------------------
+def collect_stage(episode: Episode, stage: str, actors_of: Any) -> Any:
+    def node(state: State) -> State:
+        events, _ = collect(episode, state, stage, actors_of(episode, state))
+        return {"events": events, "stage": stage}
+    return node
+
+
+def mediator_step(episode: Episode, stage: str) -> Any:
+    async def node(state: State) -> State:
+        view = mediator_view(episode, state, stage)
+        events, _ = await single_turn(episode, state, stage, MEDIATOR, view)
+        return {"events": events, "stage": stage}
+    return node
+
+
+# -- bargaining ----------------------------------------------------------------------------
+def bargain_start(episode: Episode) -> Any:
+    def node(state: State) -> State:
+        round_ = int(state.get("round", 0)) + 1
+        limit = int(state.get("round_limit") or episode.scenario.rules.max_rounds)
+        fired = [s for s in episode.scenario.shocks if s.at_round == round_]
+        drafts = [_protocol_event("bargain", round_, "shock", {"id": s.id, "public": s.public})
+                  for s in fired]
+        return {"events": number(drafts, len(state.get("events", []))), "round": round_,
+                "round_limit": limit, "stage": "bargain"}
+    return node
+
+
+def _consensus(episode: Episode, state: State, results: dict[str, Any],
+               new_events: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A tabled offer every required party accepted, or one package all parties proposed."""
+    offers = bargain_offers(episode.events({"events": state.get("events", []) + new_events}))
+    support: dict[str, set[str]] = {}
+    for party, result in results.items():
+        if isinstance(result.action, DelegateAction):
+            for ref, answer in result.action.responses.items():
+                if answer == "accept" and ref in offers:
+                    support.setdefault(ref, set()).add(party)
+    carried = [ref for ref, parties in support.items() if passes(episode.scenario, parties)]
+    if carried:
+        best = sorted(carried, key=lambda ref: (-len(support[ref]), not ref.endswith(MEDIATOR), ref))[0]
+        return {"ref": best, "package": offers[best][1], "supporters": sorted(support[best])}
+    proposed = [r.action.proposal.package for r in results.values()
+                if isinstance(r.action, DelegateAction) and r.action.proposal is not None]
+    if len(proposed) == len(episode.parties) and all(p == proposed[0] for p in proposed):
+        return {"ref": f"r{state['round']}-all", "package": proposed[0], "supporters": episode.parties}
+    return None
+
+
+def bargain_collect(episode: Episode) -> Any:
+    def node(state: State) -> State:
+        events, results = collect(episode, state, "bargain", episode.parties)
+        consensus = _consensus(episode, state, results, events)
+        update: State = {"events": events, "consensus": consensus}
+        if consensus:
+            update["draft"] = consensus["package"]
+        return update
+    return node
+
+
+# -- drafting and signature -----------------------------------------------------------------
+def drafter(episode: Episode) -> Any:
+    async def node(state: State) -> State:
+        if episode.mediated:
+            view: DelegateView | MediatorView = mediator_view(episode, state, "draft")
+            actor = MEDIATOR
+        else:
+            actor = episode.scenario.lead_party_id()
+            view = delegate_view(episode, state, actor, "draft").model_copy(update={"drafting": True})
+        events, _ = await single_turn(episode, state, "draft", actor, view)
+        return {"events": events, "stage": "draft"}
+    return node
+
+
+def finalize_collect(episode: Episode) -> Any:
+    def node(state: State) -> State:
+        events, results = collect(episode, state, "finalize", episode.parties)
+        signed = {p for p, r in results.items()
+                  if isinstance(r.action, Vote) and r.action.decision != "reject"}
+        round_ = int(state["round"])
+        if passes(episode.scenario, signed):
+            payload = {"result": "agreement", "package": state["draft"], "signatories": sorted(signed),
+                       "reason": f"signed under {episode.scenario.rules.decision_rule}"}
+            outcome: str | None = "agreement"
+            update: State = {}
+        else:
+            refused = sorted(set(episode.parties) - signed)
+            payload = {"result": "rejected", "package": state["draft"], "signatories": sorted(signed),
+                       "reason": f"not carried; refused by {', '.join(refused)}"}
+            outcome = None
+            rejections = int(state.get("rejections", 0)) + 1
+            update = {"rejections": rejections, "draft": None, "consensus": None,
+                      "round_limit": round_ + RETRY_ROUNDS}
+        drafts = [_protocol_event("finalize", round_, "outcome", payload)]
+        events += number(drafts, len(state.get("events", [])) + len(events))
+        return {**update, "events": events, "outcome": outcome, "stage": "finalize"}
+    return node
+
+
+def breakdown(episode: Episode) -> Any:
+    def node(state: State) -> State:
+        if int(state.get("rejections", 0)) > 1:
+            reason = "the text was voted down twice"
+        else:
+            reason = f"no consensus within the round limit ({state.get('round_limit')})"
+        stage = str(state.get("stage", "bargain"))
+        drafts = [_protocol_event(stage, stage_round(stage, state), "outcome",
+                                  {"result": "breakdown", "reason": reason})]
+        return {"events": number(drafts, len(state.get("events", []))), "outcome": "breakdown"}
+    return node
+
+
+# -- implementation ------------------------------------------------------------------------
+def implement_start(episode: Episode) -> Any:
+    def node(state: State) -> State:
+        period = int(state.get("period", 0)) + 1
+        fired = [s for s in episode.scenario.shocks if s.at_period == period]
+        drafts = [_protocol_event("implement", period, "shock", {"id": s.id, "public": s.public})
+                  for s in fired]
+        return {"events": number(drafts, len(state.get("events", []))), "period": period,
+                "stage": "implement"}
+    return node
+
+
+def implement_collect(episode: Episode) -> Any:
+    def node(state: State) -> State:
+        events, _ = collect(episode, state, "implement", episode.parties)
+        period = int(state["period"])
+        strength = verification_strength(list(episode.scenario.issues), state["draft"])
+        defectors = [e["actor"] for e in events if e["kind"] == ComplianceEvent.model_fields["kind"].default
+                     and not e["payload"]["comply"]]
+        detected = [p for p in defectors
+                    if rng(episode.config.seed, "monitor", period, p).random() < strength]
+        dispute = None
+        if detected:
+            dispute = (f"Verification found non-compliance by {', '.join(detected)}; "
+                       "the matter goes to the agreed dispute mechanism.")
+        drafts = [_protocol_event("implement", period, "monitoring",
+                                  {"period": period, "detected": detected, "dispute": dispute})]
+        events += number(drafts, len(state.get("events", [])) + len(events))
+        return {"events": events}
+    return node
+
+
+def evaluate(episode: Episode) -> Any:
+    def node(state: State) -> State:
+        from evals import evaluate as score
+
+        card = score(episode.scenario, episode.events(state))
+        return {"scores": card.model_dump(mode="json")}
+    return node

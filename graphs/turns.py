@@ -1,0 +1,82 @@
+"""Parallel turns: fan out one Send per delegate, run each backend, collect in party order.
+
+`fan_out` builds every delegate's view from the same state snapshot; `turn_node` awaits the
+actor's backend; `collect` turns the results into numbered events in the scenario's party
+order, whatever order the branches finished in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from langgraph.types import Send
+
+from agents.backends.base import TurnResult
+from agents.views import DelegateView, MediatorView
+from graphs.episode import Episode
+from graphs.events import number, turn_events
+from graphs.state import turn_key
+
+ViewBuilder = Callable[[Episode, dict[str, Any], str], DelegateView | MediatorView]
+
+
+def turn_node_name(stage: str) -> str:
+    return f"{stage}_turn"
+
+
+def fan_out(episode: Episode, stage: str, build_view: ViewBuilder,
+            actors: Callable[[Episode, dict[str, Any]], list[str]]) -> Callable[[dict[str, Any]], list[Send]]:
+    def route(state: dict[str, Any]) -> list[Send]:
+        round_ = stage_round(stage, state)
+        return [
+            Send(turn_node_name(stage), {
+                "actor": actor,
+                "key": turn_key(stage, round_, actor),
+                "view": build_view(episode, state, actor).model_dump(mode="json"),
+            })
+            for actor in actors(episode, state)
+        ]
+    return route
+
+
+def stage_round(stage: str, state: dict[str, Any]) -> int:
+    """The `round` an event of this stage carries (see agents.transcript.EventBase)."""
+    if stage in ("prepare", "open", "clarify"):
+        return 0
+    if stage == "implement":
+        return int(state.get("period", 0))
+    return int(state.get("round", 0))
+
+
+async def run_turn(episode: Episode, actor: str, view: DelegateView | MediatorView) -> TurnResult:
+    return await episode.backends[actor].aact(view)
+
+
+def turn_node(episode: Episode) -> Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]:
+    async def node(payload: dict[str, Any]) -> dict[str, Any]:
+        data = payload["view"]
+        view = MediatorView.model_validate(data) if data["role"] == "mediator" else DelegateView.model_validate(data)
+        result = await run_turn(episode, payload["actor"], view)
+        return {"turns": {payload["key"]: result.model_dump(mode="json")}}
+    return node
+
+
+def collect(episode: Episode, state: dict[str, Any], stage: str, actors: list[str]) -> tuple[list[dict[str, Any]], dict[str, TurnResult]]:
+    """Numbered events of the stage's turns, in `actors` order, and the results by actor."""
+    round_ = stage_round(stage, state)
+    drafts: list[dict[str, Any]] = []
+    results: dict[str, TurnResult] = {}
+    for actor in actors:
+        result = TurnResult.model_validate(state["turns"][turn_key(stage, round_, actor)])
+        results[actor] = result
+        drafts.extend(turn_events(stage, round_, actor, result))
+    return number(drafts, len(state.get("events", []))), results
+
+
+async def single_turn(episode: Episode, state: dict[str, Any], stage: str, actor: str,
+                      view: DelegateView | MediatorView) -> tuple[list[dict[str, Any]], TurnResult]:
+    """One actor acting alone (mediator moves, the drafter), numbered directly."""
+    result = await run_turn(episode, actor, view)
+    drafts = turn_events(stage, stage_round(stage, state), actor, result)
+    return number(drafts, len(state.get("events", []))), result
