@@ -76,6 +76,12 @@ class PublicRecord(Record):
     text_rejections: dict[str, int] = Field(
         default_factory=dict, description="Per party: how often it rejected the mediator's text."
     )
+    text_critics: list[str] = Field(
+        default_factory=list, description="Parties that rejected the mediator's latest text."
+    )
+    rankings: dict[str, list[str]] = Field(
+        default_factory=dict, description="Per party: its public ranking of the current candidates."
+    )
     shocks: list[str] = Field(default_factory=list, description="Public text of fired shocks.")
     recent: list[RecentEvent] = Field(default_factory=list)
 
@@ -91,6 +97,9 @@ class OwnBrief(Record):
     persona: str
     private_brief: str
     style: Literal["boulware", "linear", "conceder"]
+    concession_exponent: float = Field(
+        default=1.0, gt=0.0, description="This episode's draw around the style's exponent."
+    )
     reservation: float = Field(description="Current BATNA after shocks.")
     utilities: dict[str, dict[str, float]]
     red_lines: list[RedLine]

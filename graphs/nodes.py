@@ -87,9 +87,13 @@ def _consensus(episode: Episode, state: State, results: dict[str, Any],
             for ref, answer in result.action.responses.items():
                 if answer == "accept" and ref in offers:
                     support.setdefault(ref, set()).add(party)
-    carried = [ref for ref, parties in support.items() if passes(episode.scenario, parties)]
+    carried = sorted(ref for ref, parties in support.items() if passes(episode.scenario, parties))
     if carried:
-        best = sorted(carried, key=lambda ref: (-len(support[ref]), not ref.endswith(MEDIATOR), ref))[0]
+        # The mediator's text first, then the widest support; remaining ties by the chair's
+        # seeded draw, so no party wins ties by the spelling of its id.
+        draw = rng(episode.config.seed, "consensus", state["round"]).permutation(len(carried))
+        order = {ref: int(draw[i]) for i, ref in enumerate(carried)}
+        best = min(carried, key=lambda ref: (not ref.endswith(MEDIATOR), -len(support[ref]), order[ref]))
         return {"ref": best, "package": offers[best][1], "supporters": sorted(support[best])}
     proposed = [r.action.proposal.package for r in results.values()
                 if isinstance(r.action, DelegateAction) and r.action.proposal is not None]

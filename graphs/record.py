@@ -136,11 +136,19 @@ def public_record(scenario: Scenario, events: list[Event], viewer: str, round_: 
     compensation = next((e.payload.compensation for e in reversed(mediator_moves)
                          if e.payload.compensation), {})
     text_rejections: dict[str, int] = {}
+    critics: dict[str, list[str]] = {}
     for event in events:
         if isinstance(event, DelegateMoveEvent):
             for ref, answer in event.payload.responses.items():
                 if answer == "reject" and ref.endswith(f"-{MEDIATOR}"):
                     text_rejections[event.actor] = text_rejections.get(event.actor, 0) + 1
+                    critics.setdefault(ref, []).append(event.actor)
+    latest_text_ref = next((proposal_ref(e.round, MEDIATOR) for e in reversed(mediator_moves)
+                            if e.payload.single_text is not None and e.stage == "bargain"), "")
+    refs = {candidate.ref for candidate in candidates}
+    rankings = {e.actor: list(e.payload.ranking) for e in events
+                if isinstance(e, DelegateMoveEvent) and e.payload.ranking
+                and set(e.payload.ranking) <= refs}
     return PublicRecord(
         positions=positions(scenario, events),
         pending=pending(events, round_) if round_ else [],
@@ -152,6 +160,8 @@ def public_record(scenario: Scenario, events: list[Event], viewer: str, round_: 
         rejected=[e.payload.package for e in events
                   if isinstance(e, OutcomeEvent) and e.payload.result == "rejected" and e.payload.package],
         text_rejections=text_rejections,
+        text_critics=sorted(critics.get(latest_text_ref, [])),
+        rankings=rankings,
         shocks=[e.payload.public for e in events if isinstance(e, ShockEvent)],
         recent=recent(events, viewer, k),
     )

@@ -7,8 +7,11 @@ caucus messages; true utilities only for an oracle strategy. Nothing else reache
 
 from __future__ import annotations
 
+import math
+
 from agents.actions import ExpectedAction, Package
-from agents.heuristics.seeding import derive_seed
+from agents.heuristics.concession import EXPONENTS
+from agents.heuristics.seeding import derive_seed, rng
 from agents.transcript import MEDIATOR, Event, MediatorMoveEvent, MonitoringEvent, ShockEvent, TrustReportEvent
 from agents.views import (
     DelegateView,
@@ -42,6 +45,12 @@ def _common(scenario: Scenario, config: RunConfig, events: list[Event], viewer: 
         "record": public_record(scenario, events, viewer, round_ if stage == "bargain" else 0,
                                 draft, config.recent_events),
     }
+
+
+def concession_exponent(seed: int, party_id: str, style: str) -> float:
+    """Each episode draws how firm a delegation is, around its style (log-normal, sd 0.25)."""
+    base = EXPONENTS[style]
+    return round(base * math.exp(0.25 * float(rng(seed, party_id, "exponent").standard_normal())), 4)
 
 
 def current_reservation(scenario: Scenario, party_id: str, events: list[Event]) -> float:
@@ -84,6 +93,7 @@ def delegate_view(scenario: Scenario, config: RunConfig, events: list[Event], pa
         persona=party.persona,
         private_brief=party.private_brief,
         style=party.style,
+        concession_exponent=concession_exponent(config.seed, party_id, party.style),
         reservation=current_reservation(scenario, party_id, events),
         utilities=scenario.utilities[party_id],
         red_lines=list(party.red_lines),

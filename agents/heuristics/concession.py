@@ -18,7 +18,6 @@ def progress(round_: int, max_rounds: int) -> float:
     return min(1.0, max(0.0, (round_ - 1) / (max_rounds - 1)))
 
 
-def target_utility(style: str, reservation: float, round_: int, max_rounds: int) -> float:
-    exponent = EXPONENTS[style]
+def target_utility(exponent: float, reservation: float, round_: int, max_rounds: int) -> float:
     t = progress(round_, max_rounds)
     return reservation + (BEST - reservation) * (1.0 - t ** (1.0 / exponent))

@@ -30,10 +30,32 @@ from agents.views import DelegateView
 TRUST_STEP = 0.05
 RESERVATION_MARGIN = 5.0
 MAX_COMMITMENTS = 2
+APPEAL_TOLERANCE = 0.01  # per other party, on the 0..1 estimated-utility scale
+FOCAL_WEIGHT = 0.5  # appeal of fully matching the mediator's text, in other-party units
 
 
 def _own_utility(view: DelegateView, package: Package) -> float:
     return float(sum(view.own.utilities[issue][option] for issue, option in package.items()))
+
+
+def _compensation(view: DelegateView, package: Package) -> float:
+    """Points the mediator offers this party should its text (and only its text) be agreed."""
+    if view.record.single_text is not None and package == view.record.single_text:
+        return float(view.record.compensation.get(view.party_id, 0.0))
+    return 0.0
+
+
+def _value(view: DelegateView, package: Package) -> float:
+    """Own utility plus any compensation attached to the package: what a text is worth."""
+    return _own_utility(view, package) + _compensation(view, package)
+
+
+def _horizon(view: DelegateView) -> int:
+    """The round the delegate concedes towards: a mediator's deadline, if earlier, is credible."""
+    deadline = view.record.deadline_round
+    if deadline is not None and deadline >= 1:
+        return min(view.rules.max_rounds, deadline)
+    return view.rules.max_rounds
 
 
 def priorities(view: DelegateView) -> list[str]:
@@ -61,12 +83,14 @@ def _breaks_commitment(package: Package, promised: dict[str, str]) -> bool:
 
 def _acceptable(view: DelegateView, package: Package, target: float) -> bool:
     crosses = any(package.get(line.issue) in line.forbid for line in view.own.red_lines)
-    return (not crosses and _own_utility(view, package) >= target - 1e-9
+    return (not crosses and _value(view, package) >= target - 1e-9
             and not _breaks_commitment(package, _commitments(view)))
 
 
 def _choose_proposal(view: DelegateView, grid: PackageGrid, target: float) -> Package:
     own = grid.score(view.own.utilities)
+    if view.record.single_text is not None:  # the mediator's text is worth its compensation too
+        own[grid.index_of(view.record.single_text)] += _compensation(view, view.record.single_text)
     allowed = ~grid.forbidden(list(view.own.red_lines)) & grid.matches(_commitments(view))
     for rejected in view.record.rejected:
         allowed[grid.index_of(rejected)] = False
@@ -81,12 +105,36 @@ def _choose_proposal(view: DelegateView, grid: PackageGrid, target: float) -> Pa
     for party_id, position in sorted(view.record.positions.items()):
         if party_id != view.party_id:
             appeal += estimate(position, grid)
-    noise = rng(view.seed, "proposal").random(len(grid)) * 1e-6
+    appeal += FOCAL_WEIGHT * _focal_share(view, grid)
     for pool in (respectful & (own >= target - 1e-9), allowed & (own >= target - 1e-9), allowed):
         if pool.any():
-            score = np.where(pool, appeal + own * 1e-4 + noise, -np.inf)
-            return grid.package(int(np.argmax(score)))
+            score = np.where(pool, appeal + own * 1e-4, -np.inf)
+            # Near-equal candidates are a matter of taste: the turn seed picks among them.
+            near = np.flatnonzero(score >= score.max() - APPEAL_TOLERANCE * max(1, len(view.parties) - 1))
+            return grid.package(int(rng(view.seed, "proposal").choice(near)))
     return favourite(view)
+
+
+def _focal_share(view: DelegateView, grid: PackageGrid) -> np.ndarray:
+    """Share of issues on which a package keeps what the mediator put forward.
+
+    A formulative mediator's single text, or the common ground a facilitator named, is a
+    focal point: among packages the delegate can live with it leans towards them.
+    """
+    focal: dict[str, str] = {}
+    if view.record.single_text is not None:
+        focal = dict(view.record.single_text)
+    elif view.mediator == "facilitative":
+        latest = [p.latest for p in view.record.positions.values()]
+        if latest and all(package is not None for package in latest):
+            focal = {i: latest[0][i] for i in grid.issue_ids  # type: ignore[index]
+                     if len({package[i] for package in latest if package}) == 1}
+    if not focal:
+        return np.zeros(len(grid))
+    share = np.zeros(len(grid))
+    for issue_id, option in focal.items():
+        share += grid.matches({issue_id: option})
+    return share / len(grid.issue_ids)
 
 
 def _updated_trust(view: DelegateView) -> dict[str, float]:
@@ -183,7 +231,8 @@ def _clarify(view: DelegateView) -> DelegateAction:
 
 def _bargain(view: DelegateView) -> DelegateAction:
     grid = grid_for(view.issues)
-    target = target_utility(view.own.style, view.own.reservation, view.round, view.rules.max_rounds)
+    target = target_utility(view.own.concession_exponent, view.own.reservation, view.round,
+                            _horizon(view))
     responses = {
         pending.ref: ("accept" if _acceptable(view, pending.package, target) else "reject")
         for pending in view.record.pending
@@ -193,8 +242,8 @@ def _bargain(view: DelegateView) -> DelegateAction:
     accepted = [ref for ref, answer in responses.items() if answer == "accept"]
     statement = prompts.render(
         "heuristic/delegate_bargain.j2",
-        accepted=accepted,
-        rejected=[ref for ref, answer in responses.items() if answer == "reject"],
+        accepted=[describe.offer_name(view, ref) for ref in accepted],
+        rejected=[describe.offer_name(view, ref) for ref, answer in responses.items() if answer == "reject"],
         proposal=describe.terms(view, package),
         commitments=[c.text for c in commitments],
         deadline=view.record.deadline_round,
@@ -232,7 +281,7 @@ def _draft(view: DelegateView) -> DelegateAction:
         return DelegateAction(statement=statement,
                               proposal=Proposal(proposer=view.party_id, package=text,
                                                 rationale="Preliminary agreement text."))
-    utility = _own_utility(view, text)
+    utility = _value(view, text)
     if utility >= view.own.reservation + RESERVATION_MARGIN or not view.record.draft:
         statement = prompts.render("heuristic/delegate_draft_support.j2")
         return DelegateAction(statement=statement, trust=_updated_trust(view))
@@ -255,7 +304,7 @@ def decide_delegate(view: DelegateView) -> DelegateAction:
 def decide_vote(view: DelegateView) -> Vote:
     text = view.record.draft or {}
     crossed = [line.issue for line in view.own.red_lines if text.get(line.issue) in line.forbid]
-    utility = _own_utility(view, text) if text else 0.0
+    utility = _value(view, text) if text else 0.0
     if crossed or utility < view.own.reservation:
         decision = "reject"
         reservations: list[str] = []

@@ -41,3 +41,13 @@ def party_name(view: ViewCommon, party_id: str) -> str:
         if party.id == party_id:
             return party.name
     return party_id
+
+
+def offer_name(view: ViewCommon, ref: str) -> str:
+    """'the mediator's text' or "Borealis's proposal" for a pending ref."""
+    for pending in view.record.pending:
+        if pending.ref == ref:
+            if pending.proposer == "mediator":
+                return "the mediator's text"
+            return f"{party_name(view, pending.proposer)}'s proposal"
+    return ref

@@ -41,21 +41,34 @@ def common_ground(view: MediatorView) -> dict[str, str]:
 def revealed_nash_text(view: MediatorView, grid: PackageGrid | None = None) -> Package:
     """Max weighted Nash product of revealed-preference estimates, declared red lines kept.
 
-    A party that rejected earlier texts gets more weight, so the text moves towards its
-    critique: this is the revision step of the single negotiating text.
+    Revision on critique: a party that rejected the previous text must get more, by the
+    mediator's own estimate, than that text gave it (the most persistent critics first, as
+    long as some package satisfies them), and a party that keeps rejecting weighs more in
+    the product. Without critics the text is the plain maximiser.
     """
     grid = grid or grid_for(view.issues)
+    estimates = {pid: estimate(pos, grid) for pid, pos in sorted(view.record.positions.items())}
     log_product = np.zeros(len(grid))
     lines = []
     for party_id, position in sorted(view.record.positions.items()):
         weight = 1.0 + view.record.text_rejections.get(party_id, 0)
-        log_product += weight * np.log(estimate(position, grid) + 0.05)
+        log_product += weight * np.log(estimates[party_id] + 0.05)
         lines.extend(position.declared_red_lines)
     allowed = ~grid.forbidden(lines)
     for rejected in view.record.rejected:
         allowed[grid.index_of(rejected)] = False
     if not allowed.any():
         allowed[:] = True
+    previous = view.record.single_text
+    if previous is not None and view.record.text_critics:
+        index = grid.index_of(previous)
+        # The most persistent critics first; add each critic's demand while it stays feasible.
+        critics = sorted(view.record.text_critics,
+                         key=lambda p: (-view.record.text_rejections.get(p, 0), p))
+        for critic in critics:
+            improved = allowed & (estimates[critic] > estimates[critic][index] + 1e-9)
+            if improved.any():
+                allowed = improved
     noise = rng(view.seed, "text").random(len(grid)) * 1e-9
     return grid.package(int(np.argmax(np.where(allowed, log_product + noise, -np.inf))))
 

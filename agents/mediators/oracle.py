@@ -1,0 +1,61 @@
+"""Oracle mediator: a baseline that knows every party's true utilities.
+
+It is not a mediator anyone could be; it bounds what mediation could achieve with perfect
+information. Its view carries the true utilities, current reservations (after shocks) and
+red lines (`oracle = True`). Every bargaining round it tables the Nash package: the largest
+product of gains over the current reservations among packages that are individually rational
+for every party and cross no red line. When no such package exists (no zone of agreement) it
+tables the red-line-free package whose smallest gain is largest, the least infeasible text.
+Texts the parties voted down are excluded; ties go to a seeded draw.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import prompts
+from agents.actions import MediatorAction, Package
+from agents.heuristics import describe
+from agents.heuristics.packages import grid_for
+from agents.heuristics.seeding import rng
+from agents.mediators import common
+from agents.mediators.base import MediatorStrategy, register
+from agents.views import MediatorView, OracleInfo
+
+
+def nash_package(view: MediatorView, info: OracleInfo) -> tuple[Package, bool]:
+    """(the Nash package, whether it is individually rational for every party)."""
+    grid = grid_for(view.issues)
+    parties = sorted(info.utilities)
+    gains = np.stack([grid.score(info.utilities[p]) - info.reservations[p] for p in parties])
+    clean = ~grid.forbidden([line for p in parties for line in info.red_lines.get(p, [])])
+    for rejected in view.record.rejected:
+        clean[grid.index_of(rejected)] = False
+    if not clean.any():
+        clean[:] = True
+    rational = clean & (gains >= -1e-9).all(axis=0)
+    noise = rng(view.seed, "oracle").random(len(grid)) * 1e-9
+    if rational.any():
+        product = np.prod(np.clip(gains, 0.0, None), axis=0)
+        return grid.package(int(np.argmax(np.where(rational, product + noise, -np.inf)))), True
+    least = gains.min(axis=0)
+    return grid.package(int(np.argmax(np.where(clean, least + noise, -np.inf)))), False
+
+
+@register
+class Oracle(MediatorStrategy):
+    name = "oracle"
+    description = "Baseline with true utilities: tables the Nash package every round."
+    oracle = True
+
+    def decide(self, view: MediatorView) -> MediatorAction:
+        if view.stage == "clarify":
+            return common.clarify(view)
+        if view.stage == "draft":
+            return common.draft(view)
+        if view.oracle is None:
+            raise ValueError("the oracle mediator needs a view with true utilities (view.oracle)")
+        text, rational = nash_package(view, view.oracle)
+        statement = prompts.render("heuristic/mediator_oracle.j2", round=view.round,
+                                   terms=describe.terms(view, text), rational=rational)
+        return MediatorAction(statement=statement, move="propose_text", single_text=text)

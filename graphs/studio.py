@@ -1,0 +1,16 @@
+"""The flagship negotiation as a module-level graph, for `langgraph dev` (see langgraph.json).
+
+Heuristic backends and the formulative mediator: it runs offline in LangGraph Studio.
+"""
+
+from __future__ import annotations
+
+from agents.backends.heuristic import HeuristicBackend
+from agents.transcript import MEDIATOR
+from graphs.builder import build_graph
+from graphs.config import RunConfig
+from scenarios import load
+
+_scenario = load("northern-shield")
+_backends = {party: HeuristicBackend() for party in [*_scenario.party_ids(), MEDIATOR]}
+graph = build_graph(_scenario, RunConfig(mediator="formulative", seed=7), _backends)

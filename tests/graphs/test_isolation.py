@@ -1,0 +1,79 @@
+"""Information isolation: another party's private brief never reaches a delegate's view.
+
+Every private brief carries a canary string; a recording backend keeps every view the graph
+hands out during a full mediated run, and no view may hold another party's canary.
+"""
+
+from __future__ import annotations
+
+from agents.backends.base import Backend, TurnResult
+from agents.backends.heuristic import HeuristicBackend
+from agents.transcript import MEDIATOR
+from agents.views import View
+from graphs import RunConfig
+from tests.conftest import run
+
+
+class RecordingBackend(Backend):
+    def __init__(self) -> None:
+        self.inner = HeuristicBackend()
+        self.views: list[View] = []
+
+    async def aact(self, view: View) -> TurnResult:
+        self.views.append(view)
+        return await self.inner.aact(view)
+
+
+def canary(party_id: str) -> str:
+    return f"CANARY-{party_id.upper()}-9c1e"
+
+
+def _with_canaries(scenario):
+    parties = [p.model_copy(update={"private_brief": f"{p.private_brief} {canary(p.id)}"})
+               for p in scenario.parties]
+    return scenario.model_copy(update={"parties": parties})
+
+
+def test_private_briefs_stay_with_their_party(flagship):
+    scenario = _with_canaries(flagship)
+    backends = {p: RecordingBackend() for p in scenario.party_ids()}
+    backends[MEDIATOR] = RecordingBackend()
+    episode = run(scenario, RunConfig(mediator="formulative", seed=7), backends=backends)
+    assert episode.result["outcome"] in ("agreement", "breakdown")
+    for actor, backend in backends.items():
+        assert backend.views, f"{actor} never acted"
+        for view in backend.views:
+            text = view.model_dump_json()
+            for other in scenario.party_ids():
+                if other != actor:
+                    assert canary(other) not in text, f"{other}'s brief reached {actor}"
+            if actor != MEDIATOR:
+                assert canary(actor) in text  # its own brief is there
+
+
+def test_private_notes_and_caucus_stay_private(flagship):
+    backends = {p: RecordingBackend() for p in flagship.party_ids()}
+    backends[MEDIATOR] = RecordingBackend()
+    episode = run(flagship, RunConfig(mediator="facilitative", seed=3), backends=backends)
+    notes = {e.actor: e.payload.text for e in episode.events if e.kind == "private_note"}
+    caucus = {e.actor: e.payload.text for e in episode.events if e.kind == "caucus"}
+    assert notes and caucus
+    for actor, backend in backends.items():
+        for view in backend.views:
+            text = view.model_dump_json()
+            for author, note in notes.items():
+                if author != actor:
+                    assert note not in text
+            for author, message in caucus.items():
+                if actor not in (author, MEDIATOR):
+                    assert message not in text
+    mediator_text = " ".join(v.model_dump_json() for v in backends[MEDIATOR].views)
+    assert all(message in mediator_text for message in caucus.values())
+
+
+def test_oracle_sees_true_utilities_only_when_declared(flagship):
+    backend = RecordingBackend()
+    backends = {p: HeuristicBackend() for p in flagship.party_ids()}
+    backends[MEDIATOR] = backend
+    run(flagship, RunConfig(mediator="formulative", seed=1), backends=backends)
+    assert all(view.oracle is None for view in backend.views)

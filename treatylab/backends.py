@@ -1,0 +1,41 @@
+"""Build one backend per actor from the run config's backend specs."""
+
+from __future__ import annotations
+
+from agents import mediators
+from agents.backends.base import Backend
+from agents.backends.heuristic import HeuristicBackend
+from agents.transcript import MEDIATOR
+from graphs import RunConfig
+from scenarios import Scenario
+from treatylab.errors import UserError
+
+
+def _make(spec: str, config: RunConfig, role: str) -> Backend:
+    if spec == "heuristic":
+        return HeuristicBackend()
+    try:
+        from agents.backends.factory import make_backend
+    except ModuleNotFoundError as exc:  # pragma: no cover - the factory ships with the package
+        raise UserError(f"backend '{spec}' is not available: {exc}") from None
+    return make_backend(spec, config, role)
+
+
+def make_backends(scenario: Scenario, config: RunConfig) -> dict[str, Backend]:
+    unknown = sorted(set(config.delegates) - set(scenario.party_ids()))
+    if unknown:
+        raise UserError(f"--delegate names unknown part{'ies' if len(unknown) > 1 else 'y'} "
+                        f"{unknown}; parties of '{scenario.id}' are {scenario.party_ids()}")
+    try:
+        strategy = mediators.get(config.mediator)
+    except KeyError as exc:
+        raise UserError(f"--mediator: {exc.args[0]}") from None
+    backends = {p: _make(config.backend_for(p), config, "delegate") for p in scenario.party_ids()}
+    if strategy.acts:
+        backends[MEDIATOR] = _make(config.mediator_backend, config, "mediator")
+    return backends
+
+
+async def close_backends(backends: dict[str, Backend]) -> None:
+    for backend in backends.values():
+        await backend.aclose()

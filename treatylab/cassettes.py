@@ -1,0 +1,270 @@
+"""Record and replay every LLM exchange of an episode in one vcrpy cassette.
+
+vcrpy intercepts httpx2, the openai SDK's HTTP layer. A session matches requests on method,
+endpoint (the path after the base URL, so the simulator's port or a proxy prefix does not
+matter) and the parsed JSON body, compared canonically. Before anything is saved, credential
+headers (Authorization, api-key, OpenAI-Organization, OpenAI-Project) are removed from requests,
+Set-Cookie and organisation headers from responses, and any known secret value (the current
+OPENAI_API_KEY) is replaced wherever it appears; compressed bodies are stored decoded.
+
+Modes:
+- record: new_episodes; a client-side timeout is recorded too (as a marked 408), so a run
+  whose calls timed out replays with the same timeouts, attempts and usage events;
+- replay: record_mode none, sockets blocked; the first unmatched request raises
+  `CassetteMismatch` (exit 3) naming the turn, the closest recorded request and the first
+  difference, and the run stops there;
+- off: nothing is intercepted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx2
+import vcr
+from vcr.errors import CannotOverwriteExistingCassetteException
+from vcr.request import Request as VcrRequest
+
+from treatylab.cassette_diff import body_json, canonical, explain
+from treatylab.errors import CassetteMismatch, UserError
+
+Mode = Literal["record", "replay", "off"]
+MODES: tuple[Mode, ...] = ("record", "replay", "off")
+REQUEST_HEADERS_SCRUBBED = ("authorization", "api-key", "openai-organization", "openai-project",
+                            "cookie")
+RESPONSE_HEADERS_SCRUBBED = ("set-cookie", "openai-organization", "openai-project")
+SECRET_ENV = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
+REDACTED = "<redacted>"
+TIMEOUT_MARK = "x-treatylab-cassette"
+TIMEOUT_VALUE = "client-timeout"
+
+
+# -- matching ---------------------------------------------------------------------------------
+def endpoint(request: VcrRequest) -> str:
+    """'chat/completions' for any base URL: the last two path segments."""
+    return "/".join(request.path.rstrip("/").split("/")[-2:])
+
+
+def match_endpoint(r1: VcrRequest, r2: VcrRequest) -> None:
+    if endpoint(r1) != endpoint(r2):
+        raise AssertionError(f"{endpoint(r1)} != {endpoint(r2)}")
+
+
+def match_json_body(r1: VcrRequest, r2: VcrRequest) -> None:
+    if canonical(r1.body) != canonical(r2.body):
+        raise AssertionError("JSON bodies differ")
+
+
+# -- scrubbing --------------------------------------------------------------------------------
+def _secrets(extra: list[str]) -> list[str]:
+    values = [os.environ.get(name, "") for name in SECRET_ENV] + list(extra)
+    return sorted({value for value in values if len(value) >= 8}, key=len, reverse=True)
+
+
+def _scrub_text(value: Any, secrets: list[str]) -> Any:
+    if isinstance(value, bytes):
+        for secret in secrets:
+            value = value.replace(secret.encode(), REDACTED.encode())
+        return value
+    if isinstance(value, str):
+        for secret in secrets:
+            value = value.replace(secret, REDACTED)
+        return value
+    if isinstance(value, dict):
+        return {key: _scrub_text(item, secrets) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub_text(item, secrets) for item in value]
+    return value
+
+
+def _scrubber(secrets: list[str]):  # noqa: ANN202 - a vcr hook
+    def before_save(request: VcrRequest, response: dict[str, Any]) -> tuple[VcrRequest, dict]:
+        for name in list(request.headers):
+            if name.lower() in REQUEST_HEADERS_SCRUBBED:
+                del request.headers[name]
+        request.body = _scrub_text(request.body, secrets)
+        request.uri = _scrub_text(request.uri, secrets)
+        for name in list(request.headers):
+            request.headers[name] = _scrub_text(request.headers[name], secrets)
+        headers = {name: values for name, values in response.get("headers", {}).items()
+                   if name.lower() not in RESPONSE_HEADERS_SCRUBBED}
+        response = {**response, "headers": _scrub_text(headers, secrets)}
+        response["body"] = _scrub_text(response.get("body", {}), secrets)
+        return request, response
+    return before_save
+
+
+# -- the session ---------------------------------------------------------------------------------
+@dataclass
+class CassetteSession:
+    """An active cassette; `mismatch` holds the first mismatch if one was raised."""
+
+    path: Path | None
+    mode: Mode
+    cassette: Any = None
+    mismatch: CassetteMismatch | None = None
+    timeouts_recorded: int = 0
+    _secrets: list[str] = field(default_factory=list, repr=False)
+
+    @property
+    def interactions(self) -> int:
+        return len(self.cassette.data) if self.cassette is not None else 0
+
+    @property
+    def played(self) -> int:
+        return self.cassette.play_count if self.cassette is not None else 0
+
+    def unplayed(self) -> int:
+        """Recorded interactions a replay never asked for (0 after a complete replay)."""
+        if self.cassette is None:
+            return 0
+        return sum(1 for i in range(len(self.cassette.data)) if not self.cassette.play_counts[i])
+
+    def mismatch_error(self, failed: VcrRequest) -> CassetteMismatch:
+        recorded = [req for req, _ in self.cassette.data if endpoint(req) == endpoint(failed)]
+        indexes = [i for i, (req, _) in enumerate(self.cassette.data)
+                   if endpoint(req) == endpoint(failed)]
+        played = [self.cassette.play_counts[i] for i in indexes]
+        message = explain(failed.body, [req.body for req in recorded], played, str(self.path))
+        self.mismatch = CassetteMismatch(message)
+        return self.mismatch
+
+    def note_timeout(self, request: httpx2.Request) -> None:
+        """Record a client-side timeout as a marked 408, so the replay times out too."""
+        body = b"".join(request.stream) if isinstance(request.stream, httpx2.ByteStream) else b""
+        vcr_request = VcrRequest(request.method, str(request.url), body, dict(request.headers))
+        response = {
+            "status": {"code": 408, "message": "Request Timeout"},
+            "headers": {TIMEOUT_MARK: [TIMEOUT_VALUE], "content-type": ["application/json"]},
+            "body": {"string": json.dumps({"error": {
+                "message": "client-side timeout, recorded by treatylab", "type": "timeout"}})},
+        }
+        self.cassette.append(vcr_request, response)
+        self.timeouts_recorded += 1
+
+
+def _wrap_async(session: CassetteSession, inner: Any) -> Any:
+    async def handle_async_request(self: Any, request: httpx2.Request) -> httpx2.Response:
+        try:
+            response = await inner(self, request)
+        except CannotOverwriteExistingCassetteException as exc:
+            raise session.mismatch_error(exc.failed_request) from None
+        except httpx2.TimeoutException:
+            if session.mode == "record":
+                session.note_timeout(request)
+            raise
+        if response.headers.get(TIMEOUT_MARK) == TIMEOUT_VALUE:
+            raise httpx2.ReadTimeout("timed out (as recorded)", request=request)
+        return response
+    return handle_async_request
+
+
+def _wrap_sync(session: CassetteSession, inner: Any) -> Any:
+    def handle_request(self: Any, request: httpx2.Request) -> httpx2.Response:
+        try:
+            response = inner(self, request)
+        except CannotOverwriteExistingCassetteException as exc:
+            raise session.mismatch_error(exc.failed_request) from None
+        except httpx2.TimeoutException:
+            if session.mode == "record":
+                session.note_timeout(request)
+            raise
+        if response.headers.get(TIMEOUT_MARK) == TIMEOUT_VALUE:
+            raise httpx2.ReadTimeout("timed out (as recorded)", request=request)
+        return response
+    return handle_request
+
+
+@contextlib.contextmanager
+def _patched(session: CassetteSession) -> Iterator[None]:
+    """Our layer over vcrpy's httpx2 stubs: mismatches and recorded timeouts."""
+    async_inner = httpx2.AsyncHTTPTransport.handle_async_request
+    sync_inner = httpx2.HTTPTransport.handle_request
+    httpx2.AsyncHTTPTransport.handle_async_request = _wrap_async(session, async_inner)
+    httpx2.HTTPTransport.handle_request = _wrap_sync(session, sync_inner)
+    try:
+        yield
+    finally:
+        httpx2.AsyncHTTPTransport.handle_async_request = async_inner
+        httpx2.HTTPTransport.handle_request = sync_inner
+
+
+@contextlib.contextmanager
+def block_network() -> Iterator[None]:
+    """Refuse every outgoing connection (replays must never reach a network)."""
+    original_connect, original_connect_ex = socket.socket.connect, socket.socket.connect_ex
+
+    def refuse(self: socket.socket, address: Any) -> Any:
+        if self.family == getattr(socket, "AF_UNIX", None):
+            return original_connect(self, address)
+        raise OSError(f"network access is blocked during a cassette replay (to {address})")
+
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    socket.socket.connect_ex = refuse  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        socket.socket.connect = original_connect  # type: ignore[method-assign]
+        socket.socket.connect_ex = original_connect_ex  # type: ignore[method-assign]
+
+
+def _vcr(secrets: list[str]) -> vcr.VCR:
+    recorder = vcr.VCR(
+        serializer="yaml",
+        match_on=("method", "endpoint", "json_body"),
+        decode_compressed_response=True,
+        before_save_interaction=_scrubber(secrets),
+        record_on_exception=True,
+    )
+    recorder.register_matcher("endpoint", match_endpoint)
+    recorder.register_matcher("json_body", match_json_body)
+    return recorder
+
+
+@contextlib.contextmanager
+def cassette_session(path: str | Path | None, mode: Mode,
+                     secrets: list[str] | None = None) -> Iterator[CassetteSession]:
+    """Intercept the openai SDK's HTTP for the duration of the block.
+
+    Args:
+        path: the cassette file (YAML); unused when mode is "off".
+        mode: "record" (new_episodes), "replay" (none, network blocked) or "off".
+        secrets: extra values to redact besides the API-key environment variables.
+
+    Raises:
+        UserError: unknown mode, or replay of a cassette that does not exist.
+        CassetteMismatch: (in replay) the run made a request the cassette does not hold.
+    """
+    if mode not in MODES:
+        raise UserError(f"unknown cassette mode '{mode}'; use one of {list(MODES)}")
+    if mode == "off" or path is None:
+        yield CassetteSession(path=None, mode="off")
+        return
+    path = Path(path)
+    if mode == "replay" and not path.exists():
+        raise UserError(f"{path}: no cassette to replay; record one with --record-mode record")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    found = _secrets(secrets or [])
+    session = CassetteSession(path=path, mode=mode, _secrets=found)
+    record_mode = "none" if mode == "replay" else "new_episodes"
+    with contextlib.ExitStack() as stack:
+        session.cassette = stack.enter_context(_vcr(found).use_cassette(str(path), record_mode=record_mode))
+        stack.enter_context(_patched(session))
+        if mode == "replay":
+            stack.enter_context(block_network())
+        yield session
+
+
+def recorded_bodies(path: str | Path) -> list[Any]:
+    """The JSON bodies of a cassette's requests, in order (for tests and tools)."""
+    import yaml
+
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    return [body_json(item["request"]["body"]) for item in data.get("interactions", [])]

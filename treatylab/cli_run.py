@@ -1,0 +1,121 @@
+"""`treatylab run` and `treatylab show`."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from agents import mediators
+from graphs import RunConfig
+from scenarios import load
+from treatylab import outputs
+from treatylab.errors import UserError
+from treatylab.render import EventPrinter, print_package, scorecard_table
+from treatylab.runner import default_run_id, run_episode
+
+RECORD_MODES = ("record", "replay", "off")
+
+
+def _parse_delegates(items: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        party, sep, spec = item.partition("=")
+        if not sep or not party or not spec:
+            raise UserError(f"--delegate '{item}': expected PARTY=BACKEND, e.g. aurelia=openai:gpt-4o-mini "
+                            "or borealis=heuristic")
+        out[party] = spec
+    return out
+
+
+def build_config(*, mediator: str, seed: int, model: str | None, base_url: str | None,
+                 temperature: float, delegate: list[str], mediator_backend: str | None,
+                 max_repairs: int) -> RunConfig:
+    """RunConfig from CLI options; `--model M` puts every unnamed actor on openai:M."""
+    if mediator not in mediators.available():
+        raise UserError(f"--mediator '{mediator}': unknown strategy; choose one of {mediators.available()}")
+    default = f"openai:{model}" if model else "heuristic"
+    try:
+        return RunConfig(
+            mediator=mediator, seed=seed, base_url=base_url, temperature=temperature,
+            default_backend=default, delegates=_parse_delegates(delegate),
+            mediator_backend=mediator_backend or default, max_repairs=max_repairs,
+        )
+    except ValidationError as exc:
+        raise UserError(*[f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]) from None
+
+
+def run(
+    scenario: Annotated[str, typer.Argument(help="Scenario file or library id, e.g. northern-shield.")],
+    mediator: Annotated[str, typer.Option(help="Mediator strategy: none, facilitative, formulative, ...")] = "none",
+    seed: Annotated[int, typer.Option(help="Episode seed: same scenario, config and seed, same run.")] = 0,
+    out: Annotated[Optional[Path], typer.Option(help="Run folder (default runs/<run-id>).")] = None,
+    model: Annotated[Optional[str], typer.Option(help="Put delegates (and mediator) on this OpenAI-compatible model.")] = None,
+    base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint (else OPENAI_BASE_URL).")] = None,
+    temperature: Annotated[float, typer.Option(help="Sampling temperature for LLM actors.")] = 0.0,
+    delegate: Annotated[list[str], typer.Option(help="Per-party backend, PARTY=heuristic|openai:MODEL (repeatable).")] = [],  # noqa: B006
+    mediator_backend: Annotated[Optional[str], typer.Option(help="Mediator backend: heuristic or openai:MODEL.")] = None,
+    cassette: Annotated[Optional[Path], typer.Option(help="Cassette file for LLM exchanges.")] = None,
+    record_mode: Annotated[Optional[str], typer.Option(help="record | replay | off (LLM runs default to record).")] = None,
+    checkpoint: Annotated[Optional[Path], typer.Option(help="SQLite checkpoint file: an interrupted run resumes.")] = None,
+    max_repairs: Annotated[int, typer.Option(help="Repair re-asks for an invalid LLM answer before a failed turn.")] = 2,
+    private: Annotated[bool, typer.Option("--private", help="Also show private notes and caucus messages.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the scorecard.")] = False,
+) -> None:
+    """Negotiate a scenario through all seven stages and score the outcome.
+
+    Heuristic (offline, deterministic) delegates by default; --model / --delegate put actors on
+    an LLM. Writes transcript.jsonl, result.json and manifest.json to the run folder.
+    """
+    scenario_model = load(scenario)
+    config = build_config(mediator=mediator, seed=seed, model=model, base_url=base_url,
+                          temperature=temperature, delegate=delegate,
+                          mediator_backend=mediator_backend, max_repairs=max_repairs)
+    mode = record_mode or ("record" if config.uses_llm() or cassette else "off")
+    if mode not in RECORD_MODES:
+        raise UserError(f"--record-mode '{mode}': choose one of {list(RECORD_MODES)}")
+    out_dir = out or Path("runs") / default_run_id(scenario_model, config)
+    console = Console(highlight=False)
+    printer = None if quiet else EventPrinter(console, scenario_model, show_private=private)
+    cassette_path = cassette or (out_dir / outputs.CASSETTE)
+    extra = {"cassette": {"file": outputs.CASSETTE, "record_mode": mode}} if mode != "off" else {}
+    coroutine = run_episode(scenario_model, config, scenario_ref=scenario, out_dir=out_dir,
+                            checkpoint=checkpoint, progress=printer, extra_manifest=extra)
+    if mode == "off":
+        episode = asyncio.run(coroutine)
+    else:
+        from treatylab.cassettes import cassette_session
+
+        with cassette_session(cassette_path, mode):
+            episode = asyncio.run(coroutine)
+        target = out_dir / outputs.CASSETTE
+        if cassette_path.resolve() != target.resolve() and cassette_path.exists():
+            shutil.copyfile(cassette_path, target)
+    console.print()
+    print_package(console, scenario_model, episode.result.get("package"))
+    console.print(scorecard_table(episode.result, scenario_model))
+    console.print(f"Run folder: {out_dir}")
+
+
+def show(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by `treatylab run`.")],
+    private: Annotated[bool, typer.Option("--private", help="Also show private notes and caucus messages.")] = False,
+) -> None:
+    """Render a finished run again: the negotiation stage by stage, then its scorecard."""
+    events, result, manifest = outputs.read_run(run_dir)
+    scenario = load(manifest["scenario"]["ref"])
+    console = Console(highlight=False)
+    EventPrinter(console, scenario, show_private=private)(events)
+    console.print()
+    print_package(console, scenario, result.get("package"))
+    console.print(scorecard_table(result, scenario))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run")(run)
+    app.command("show")(show)
