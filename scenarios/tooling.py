@@ -12,7 +12,9 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import yaml
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from scenarios.loader import ScenarioError, json_schema, library_paths, load
@@ -131,14 +133,14 @@ def indifferent_issues(scenario: Scenario) -> list[str]:
     return out
 
 
-def _triviality(space: OutcomeSpace, nash: int | None, zone: object) -> list[str]:
+def _triviality(space: OutcomeSpace, nash: int | None, zone: NDArray[np.bool_]) -> list[str]:
     reasons: list[str] = []
     best = space.utilities.max(axis=0)
     if nash is not None:
         for k, pid in enumerate(space.party_ids):
             if space.utilities[nash, k] >= best[k] - TOLERANCE:
                 reasons.append(f"the Nash package is {pid}'s favourite package")
-    everyones = (space.utilities >= best - TOLERANCE).all(axis=1) & zone  # type: ignore[operator]
+    everyones = (space.utilities >= best - TOLERANCE).all(axis=1) & zone
     if everyones.any():
         reasons.append("the zone of agreement holds a package that is every party's favourite")
     return reasons

@@ -12,6 +12,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from scenarios import ScenarioError
 from treatylab.errors import UserError
@@ -48,15 +49,20 @@ def _register_commands() -> None:
 def main() -> None:
     _register_commands()
     err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+    def report(problems: list[str]) -> None:
+        for problem in problems:
+            err.print(Text("error: ", style="red") + Text(problem))
+
     try:
-        app(standalone_mode=False)
+        # Without standalone mode click returns (not raises) the code of typer.Exit.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except ScenarioError as exc:
-        for problem in exc.problems:
-            err.print(f"[red]error:[/red] {problem}", markup=True)
+        report(exc.problems)
         sys.exit(2)
     except UserError as exc:
-        for problem in exc.problems:
-            err.print(f"[red]error:[/red] {problem}")
+        report(exc.problems)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -13,7 +13,7 @@ from rich.console import Console
 
 from agents import mediators
 from graphs import RunConfig
-from scenarios import load
+from scenarios import Scenario, ScenarioError, load
 from treatylab import outputs
 from treatylab.errors import UserError
 from treatylab.render import EventPrinter, print_package, scorecard_table
@@ -102,13 +102,22 @@ def run(
     console.print(f"Run folder: {out_dir}")
 
 
+def _scenario_of(manifest: dict) -> Scenario:
+    """The run's scenario by the reference it was run with, else by its library id."""
+    ref, scenario_id = manifest["scenario"]["ref"], manifest["scenario"]["id"]
+    try:
+        return load(ref)
+    except ScenarioError:
+        return load(scenario_id)
+
+
 def show(
     run_dir: Annotated[Path, typer.Argument(help="A run folder written by `treatylab run`.")],
     private: Annotated[bool, typer.Option("--private", help="Also show private notes and caucus messages.")] = False,
 ) -> None:
     """Render a finished run again: the negotiation stage by stage, then its scorecard."""
     events, result, manifest = outputs.read_run(run_dir)
-    scenario = load(manifest["scenario"]["ref"])
+    scenario = _scenario_of(manifest)
     console = Console(highlight=False)
     EventPrinter(console, scenario, show_private=private)(events)
     console.print()

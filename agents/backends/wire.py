@@ -13,6 +13,9 @@ packages) is checked afterwards by `agents.validation` against the view.
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from agents.actions import (
@@ -42,6 +45,22 @@ class WireProblems(ValueError):
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        """Cached: the SDK asks for the schema on every call, and building it costs ~6 ms.
+
+        A deep copy is returned because the SDK rewrites the schema in place (strict mode).
+        """
+        key = (cls, args, tuple(sorted(kwargs.items())))
+        schema = _SCHEMA_CACHE.get(key)
+        if schema is None:
+            schema = super().model_json_schema(*args, **kwargs)
+            _SCHEMA_CACHE[key] = schema
+        return copy.deepcopy(schema)
+
+
+_SCHEMA_CACHE: dict[Any, dict[str, Any]] = {}
 
 
 class Choice(Strict):

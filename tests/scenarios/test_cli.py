@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from scenarios import library_ids, load
 from scenarios.loader import LIBRARY_DIR
 from treatylab.cli_scenario import scenario_app
-from tests.scenarios.conftest import FIXTURES, LLM_DELIBERATION, treatylab
+from tests.scenarios.support import FIXTURES, LLM_DELIBERATION, treatylab
 from tests.scenarios.test_fixtures import BROKEN
 
 runner = CliRunner()

@@ -6,7 +6,7 @@ import pytest
 
 from scenarios import ScenarioError, load
 from scenarios.tooling import check, validate_file
-from tests.scenarios.conftest import FIXTURES
+from tests.scenarios.support import FIXTURES
 
 # file stem: the problem line(s) after "<file>: "
 BROKEN: dict[str, list[str]] = {

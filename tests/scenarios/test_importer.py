@@ -9,7 +9,7 @@ import pytest
 
 from scenarios import ScenarioError, parse
 from scenarios.tooling import check, import_llm_deliberation, scenario_yaml
-from tests.scenarios.conftest import LLM_DELIBERATION
+from tests.scenarios.support import LLM_DELIBERATION
 
 
 @pytest.fixture(scope="module")

@@ -41,8 +41,9 @@ def test_scenario_file_is_complete(path) -> None:
     assert scenario.inspired_by and scenario.background.strip()
     assert "illustrative" in scenario.sources
     assert all(p.persona and p.private_brief for p in scenario.parties)
-    assert sum(1 for p in scenario.parties if p.red_lines) >= 1
-    assert scenario.shocks
+    assert sum(1 for p in scenario.parties if p.red_lines) >= 2
+    assert any(s.at_round and s.reservation_delta for s in scenario.shocks)
+    assert any(s.at_period and s.defection_temptation for s in scenario.shocks)
     assert scenario.package_count() <= 20_000
 
 

@@ -17,7 +17,7 @@ from scenarios.tooling import (
     scenario_yaml,
     schema_text,
 )
-from tests.scenarios.conftest import FIXTURES
+from tests.scenarios.support import FIXTURES
 
 
 def _variant(path, edit) -> Scenario:

@@ -32,7 +32,7 @@ class SimulatorConfig(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = Field(default=0, ge=0, le=65535, description="0 picks a free port.")
-    latency_ms: float = Field(default=0.0, ge=0.0, description="Added before every answer.")
+    latency_ms: float = Field(default=0.0, ge=0.0, description="Time to answer a request, policy compute included.")
     fault_rate: float = Field(default=0.0, ge=0.0, le=1.0)
     faults: list[FaultKind] = Field(default_factory=lambda: list(FAULT_KINDS))
     seed: int = 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ class SimulatorServer(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
     server: SimulatorServer
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
@@ -82,10 +84,13 @@ class _Handler(BaseHTTPRequestHandler):
         if path not in CHAT_PATHS:
             self._send(404, {"error": {"message": f"no route {path}", "type": "not_found"}})
             return
+        arrived = time.monotonic()
         headers = {name.lower(): value for name, value in self.headers.items()}
         answer: SimResponse = respond(self.server.config, body, headers)
         self.server.count("requests", f"fault:{answer.fault}" if answer.fault else "ok")
-        if answer.delay_s > 0 and self.server.stopping.wait(answer.delay_s):
+        # latency is the time to answer, policy compute included (as with a real model)
+        remaining = answer.delay_s - (time.monotonic() - arrived)
+        if remaining > 0 and self.server.stopping.wait(remaining):
             self.close_connection = True
             return
         self._send(answer.status, answer.body, answer.headers)

@@ -1,0 +1,85 @@
+"""Experiment commands: `treatylab sweep`, `treatylab compare` and `treatylab report`."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from treatylab.errors import UserError
+
+RECORD_MODES = ("record", "replay", "off")
+
+
+def sweep(
+    spec: Annotated[Path, typer.Argument(help="Sweep spec (YAML), e.g. experiments/mediator-comparison.yaml.")],
+    out: Annotated[Optional[Path], typer.Option(help="Sweep folder (default runs/<sweep-name>).")] = None,
+    concurrency: Annotated[Optional[int], typer.Option(min=1, help="Episodes at once (default: CPUs for heuristic sweeps, 8 with LLMs).")] = None,
+    cassette_dir: Annotated[Optional[Path], typer.Option(help="One cassette per LLM episode: DIR/<episode-id>.yaml.")] = None,
+    record_mode: Annotated[str, typer.Option(help="With --cassette-dir: record | replay | off.")] = "record",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Run every episode of a sweep spec; run it again to resume where it stopped.
+
+    Finished episodes (result.json present) are skipped; unfinished and failed ones run again.
+    results.parquet (one row per episode) is rebuilt from the episode folders at the end.
+    """
+    from treatylab.sweep import run_sweep
+
+    if record_mode not in RECORD_MODES:
+        raise UserError(f"--record-mode '{record_mode}': choose one of {list(RECORD_MODES)}")
+    console = Console(highlight=False, stderr=True)
+    try:
+        summary = asyncio.run(run_sweep(spec, out=out, concurrency=concurrency, cassette_dir=cassette_dir,
+                                        record_mode=record_mode, console=console, show_progress=not quiet))
+    except KeyboardInterrupt:
+        console.print("interrupted: finished episodes are kept; run the same command to resume")
+        raise typer.Exit(130) from None
+    console.print(f"{summary.name}: {summary.total} episodes, {summary.skipped} already finished, "
+                  f"{summary.done} run, {summary.failed} failed, in {summary.wall_s:.1f} s")
+    console.print(f"results: {summary.results}")
+    if summary.failed:
+        console.print(f"[red]{summary.failed} failed episode(s):[/red] see failure.json in their "
+                      "folders; run the same command to retry them")
+
+
+def compare(
+    results: Annotated[Path, typer.Argument(help="results.parquet or a sweep folder.")],
+    by: Annotated[str, typer.Option(help="Column to group by: mediator, delegates, scenario, model ...")] = "mediator",
+    metric: Annotated[list[str], typer.Option(help="Metric column (repeatable); default: agreement, every score, rounds, tokens.")] = [],  # noqa: B006
+    resamples: Annotated[int, typer.Option(min=100, help="Bootstrap resamples and permutations.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Seed of the resampling.")] = 0,
+) -> None:
+    """Mean and 95% bootstrap interval per group, and pairwise differences with p-values."""
+    from evals.experiments import compare as run_compare
+    from evals.experiments import load_results
+    from treatylab.render_compare import print_comparison
+
+    frame = load_results(results)
+    table = run_compare(frame, by=by, metrics=metric or None, resamples=resamples, seed=seed)
+    print_comparison(Console(highlight=False), table)
+
+
+def report(
+    results: Annotated[Path, typer.Argument(help="results.parquet or a sweep folder.")],
+    out: Annotated[Path, typer.Option(help="The HTML file to write.")] = Path("report.html"),
+    by: Annotated[str, typer.Option(help="Column to group by.")] = "mediator",
+    resamples: Annotated[int, typer.Option(min=100, help="Bootstrap resamples and permutations.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Seed of the resampling.")] = 0,
+) -> None:
+    """Write one self-contained HTML report: distributions, agreement, trust vs equity, tables."""
+    from evals.experiments import load_results
+    from evals.report import write_report
+
+    frame = load_results(results)
+    path = write_report(frame, out, by=by, resamples=resamples, seed=seed, source=str(results))
+    Console(highlight=False).print(f"report: {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sweep")(sweep)
+    app.command("compare")(compare)
+    app.command("report")(report)

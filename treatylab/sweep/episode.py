@@ -1,0 +1,138 @@
+"""Run one planned episode into its folder; never let its failure stop the sweep.
+
+The same coroutine serves the in-process path (LLM episodes on the event loop) and the
+process-pool path (heuristic episodes, and episodes with their own cassette: vcrpy patches the
+HTTP layer process-wide, so one process may record only one cassette at a time). Files are
+written only after the episode has finished in memory, atomically, `result.json` last; a
+worker whose sweep process died (SIGKILL) writes nothing and exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from agents.transcript import UsageEvent
+from scenarios import load
+from scenarios.schema import Scenario
+from treatylab import outputs
+from treatylab.sweep.plan import PlannedEpisode
+from treatylab.sweep.store import episode_dir, prepare_rerun, write_failure
+
+_parent_pid: int | None = None
+_scenarios: dict[str, Scenario] = {}
+
+
+class EpisodeReport(BaseModel):
+    """What the progress display needs to know about one finished episode."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    episode_id: str
+    status: Literal["done", "failed"]
+    tokens: int = 0
+    wall_s: float = 0.0
+    reason: str | None = None
+
+
+class Orphaned(RuntimeError):
+    """The sweep process that started this worker is gone: write nothing."""
+
+
+def cassette_path(cassette_dir: Path | None, episode: PlannedEpisode) -> Path | None:
+    if cassette_dir is None or not episode.uses_llm:
+        return None
+    return cassette_dir / f"{episode.episode_id}.yaml"
+
+
+@contextlib.contextmanager
+def _cassette(path: Path | None, mode: str) -> Iterator[None]:
+    """Record into a temporary copy and rename it when the episode ends: never half a cassette."""
+    if path is None or mode == "off":
+        yield
+        return
+    from agents.backends.clients import offline_credentials
+    from treatylab.cassettes import cassette_session
+
+    staging = path.with_name(f".{path.name}.partial")
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    staging.unlink(missing_ok=True)
+    if path.exists():
+        shutil.copyfile(path, staging)
+    offline = offline_credentials() if mode == "replay" else contextlib.nullcontext()
+    with offline, cassette_session(staging if mode == "record" else path, mode):  # type: ignore[arg-type]
+        yield
+    if mode == "record" and staging.exists():
+        os.replace(staging, path)
+    staging.unlink(missing_ok=True)
+
+
+def _check_parent() -> None:
+    if _parent_pid is not None and os.getppid() != _parent_pid:
+        raise Orphaned("the sweep process exited")
+
+
+async def run_planned(episode: PlannedEpisode, scenario: Scenario, out: Path, sweep: str,
+                      cassette: Path | None = None, record_mode: str = "record") -> EpisodeReport:
+    """Run `episode`, write its folder (or failure.json) and report; never raises for an episode."""
+    from treatylab.runner import run_episode
+
+    folder = episode_dir(out, episode.episode_id)
+    prepare_rerun(folder)
+    started = time.perf_counter()
+    try:
+        with _cassette(cassette, record_mode):
+            run = await run_episode(scenario, episode.config, scenario_ref=episode.scenario_ref)
+        wall = time.perf_counter() - started
+        _check_parent()
+        extra: dict[str, Any] = {"episode_id": episode.episode_id, "name": sweep,
+                                 "delegates": episode.delegates, "wall_s": round(wall, 4)}
+        if cassette is not None:
+            extra["cassette"] = {"file": str(cassette), "record_mode": record_mode}
+        outputs.write_run(folder, run.events, run.result, {**run.manifest, "sweep": extra})
+        tokens = sum(e.payload.prompt_tokens + e.payload.completion_tokens
+                     for e in run.events if isinstance(e, UsageEvent))
+        return EpisodeReport(episode_id=episode.episode_id, status="done", tokens=tokens, wall_s=wall)
+    except Orphaned:
+        raise
+    except Exception as exc:  # noqa: BLE001 - an episode's failure is data, not a crash
+        _check_parent()
+        failure = write_failure(folder, episode.episode_id, exc)
+        return EpisodeReport(episode_id=episode.episode_id, status="failed", reason=failure["reason"],
+                             wall_s=time.perf_counter() - started)
+
+
+# -- process-pool side ------------------------------------------------------------------------
+def init_worker(parent_pid: int) -> None:
+    """Pool initializer: exit as soon as the sweep process is gone (SIGKILL leaves orphans)."""
+    global _parent_pid
+    _parent_pid = parent_pid
+
+    def watch() -> None:
+        while True:
+            if os.getppid() != parent_pid:
+                os._exit(3)
+            time.sleep(0.2)
+
+    threading.Thread(target=watch, name="sweep-parent-watch", daemon=True).start()
+
+
+def run_in_worker(payload: dict[str, Any]) -> dict[str, Any]:
+    """Process-pool entry: JSON in, JSON out (a PlannedEpisode and where to write it)."""
+    episode = PlannedEpisode.model_validate(payload["episode"])
+    scenario = _scenarios.get(episode.scenario_file)
+    if scenario is None:
+        scenario = _scenarios[episode.scenario_file] = load(episode.scenario_file)
+    cassette = Path(payload["cassette"]) if payload.get("cassette") else None
+    report = asyncio.run(run_planned(episode, scenario, Path(payload["out"]), payload["sweep"],
+                                     cassette, payload.get("record_mode", "record")))
+    return report.model_dump(mode="json")

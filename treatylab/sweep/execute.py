@@ -1,0 +1,145 @@
+"""Run a sweep: plan, skip what is finished, run the rest concurrently, rebuild the table.
+
+Two kinds of concurrency, because episodes are of two kinds:
+- LLM episodes wait on the network: they run as asyncio tasks in this process, at most
+  `concurrency` at a time (a semaphore);
+- heuristic episodes are CPU-bound Python (asyncio would interleave, not overlap them): they
+  run in a process pool of min(concurrency, CPUs) workers. Episodes with a cassette also run
+  in the pool, one per process, because vcrpy patches HTTP process-wide.
+With `concurrency` 1 everything runs in this process, one episode after another.
+
+Whatever happens to an episode, the sweep goes on; `results.parquet` is rebuilt from the
+episode folders at the end (also after Ctrl-C), so it always matches what is on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+from rich.console import Console
+
+from scenarios.schema import Scenario
+from treatylab import outputs
+from treatylab.sweep.episode import EpisodeReport, cassette_path, init_worker, run_in_worker, run_planned
+from treatylab.sweep.plan import PlannedEpisode, expand
+from treatylab.sweep.progress import SweepProgress
+from treatylab.sweep.spec import SweepSpec, load_spec
+from treatylab.sweep.store import RESULTS, SPEC_COPY, episode_dir, is_finished, sweep_lock
+from treatylab.sweep.table import write_results
+
+DEFAULT_LLM_CONCURRENCY = 8
+
+
+class SweepSummary(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    out: Path
+    total: int
+    skipped: int
+    done: int
+    failed: int
+    wall_s: float
+    results: Path
+
+
+def default_out(spec: SweepSpec) -> Path:
+    return Path("runs") / spec.name
+
+
+def default_concurrency(episodes: list[PlannedEpisode]) -> int:
+    if any(e.uses_llm for e in episodes):
+        return DEFAULT_LLM_CONCURRENCY
+    return os.cpu_count() or 1
+
+
+class _Runner:
+    """Schedules the episodes left to run; reports each to the progress bar as it finishes."""
+
+    def __init__(self, spec: SweepSpec, scenarios: dict[str, Scenario], out: Path, concurrency: int,
+                 cassette_dir: Path | None, record_mode: str, progress: SweepProgress) -> None:
+        self.spec, self.scenarios, self.out = spec, scenarios, out
+        self.concurrency = concurrency
+        self.cassette_dir, self.record_mode = cassette_dir, record_mode
+        self.progress = progress
+
+    def _pooled(self, todo: list[PlannedEpisode]) -> list[PlannedEpisode]:
+        if self.concurrency <= 1:
+            return []
+        pooled = [e for e in todo if not e.uses_llm or cassette_path(self.cassette_dir, e)]
+        return pooled if len(pooled) > 1 else []
+
+    async def run(self, todo: list[PlannedEpisode]) -> None:
+        pooled = self._pooled(todo)
+        pooled_ids = {e.episode_id for e in pooled}
+        local = [e for e in todo if e.episode_id not in pooled_ids]
+        jobs = [self._local(local)]
+        if pooled:
+            jobs.append(self._pool(pooled))
+        await asyncio.gather(*jobs)
+
+    async def _local(self, episodes: list[PlannedEpisode]) -> None:
+        limit = asyncio.Semaphore(max(1, self.concurrency))
+
+        async def one(episode: PlannedEpisode) -> None:
+            async with limit:
+                report = await run_planned(episode, self.scenarios[episode.scenario], self.out,
+                                           self.spec.name, cassette_path(self.cassette_dir, episode),
+                                           self.record_mode)
+            self.progress.update(report)
+
+        await asyncio.gather(*(one(e) for e in episodes))
+
+    async def _pool(self, episodes: list[PlannedEpisode]) -> None:
+        cpus = os.cpu_count() or 1
+        workers = min(self.concurrency, len(episodes), cpus if not self.cassette_dir else 2 * cpus)
+        loop = asyncio.get_running_loop()
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker,
+                                 initargs=(os.getpid(),)) as pool:
+            futures = [loop.run_in_executor(pool, run_in_worker, self._payload(e)) for e in episodes]
+            try:
+                for future in asyncio.as_completed(futures):
+                    self.progress.update(EpisodeReport.model_validate(await future))
+            except BaseException:
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
+
+    def _payload(self, episode: PlannedEpisode) -> dict[str, object]:
+        cassette = cassette_path(self.cassette_dir, episode)
+        return {"episode": episode.model_dump(mode="json"), "out": str(self.out), "sweep": self.spec.name,
+                "cassette": str(cassette) if cassette else None, "record_mode": self.record_mode}
+
+
+async def run_sweep(spec_path: Path, *, out: Path | None = None, concurrency: int | None = None,
+                    cassette_dir: Path | None = None, record_mode: str = "record",
+                    console: Console | None = None, show_progress: bool = True) -> SweepSummary:
+    """Run (or resume) the sweep `spec_path` describes and write `results.parquet`.
+
+    Raises:
+        UserError: a bad spec, or another sweep holding the output folder.
+    """
+    spec = load_spec(spec_path)
+    episodes, scenarios = expand(spec, spec_path)
+    out = out or default_out(spec)
+    started = time.perf_counter()
+    with sweep_lock(out):
+        outputs.atomic_write(out / SPEC_COPY, spec_path.read_text(encoding="utf-8"))
+        todo = [e for e in episodes if not is_finished(episode_dir(out, e.episode_id))]
+        skipped = len(episodes) - len(todo)
+        limit = concurrency or default_concurrency(todo)
+        with SweepProgress(spec.name, len(episodes), skipped, console, show_progress) as progress:
+            runner = _Runner(spec, scenarios, out, limit, cassette_dir, record_mode, progress)
+            try:
+                await runner.run(todo)
+            finally:
+                write_results(out, episodes, spec.name)
+    return SweepSummary(name=spec.name, out=out, total=len(episodes), skipped=skipped,
+                        done=progress.done, failed=progress.failed,
+                        wall_s=time.perf_counter() - started, results=out / RESULTS)
