@@ -1,6 +1,19 @@
-"""Scoring: outcome-space analysis, burden equity, sovereignty preservation, trust, scorecard."""
+"""Scoring: outcome-space analysis, burden equity, sovereignty preservation, trust, scorecard.
 
+`evaluate(scenario, transcript)` is the one call a run needs; the pieces are public for
+analysis (`treatylab analyze`) and for experiments. Formulas: docs/metrics.md.
+"""
+
+from evals.burden import burden_equity
+from evals.metric import MetricResult
 from evals.outcome_space import OutcomeSpace
 from evals.package_analysis import PackageAnalysis, RedLineCrossing, analyze_package
+from evals.scorecard import Process, Scorecard, evaluate
+from evals.sovereignty import sovereignty_preservation
+from evals.trust import trust
 
-__all__ = ["OutcomeSpace", "PackageAnalysis", "RedLineCrossing", "analyze_package"]
+__all__ = [
+    "MetricResult", "OutcomeSpace", "PackageAnalysis", "Process", "RedLineCrossing",
+    "Scorecard", "analyze_package", "burden_equity", "evaluate", "sovereignty_preservation",
+    "trust",
+]

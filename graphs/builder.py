@@ -22,6 +22,7 @@ from agents.transcript import MEDIATOR
 from graphs import nodes
 from graphs.config import RunConfig
 from graphs.episode import Episode
+from graphs.human import human_node, human_node_name
 from graphs.state import NegotiationState
 from graphs.turns import fan_out, turn_node, turn_node_name
 from scenarios.schema import Scenario
@@ -84,6 +85,7 @@ def build_graph(scenario: Scenario, config: RunConfig, backends: dict[str, Backe
     graph = StateGraph(NegotiationState)
     for stage in FAN_STAGES:
         graph.add_node(turn_node_name(stage), turn_node(episode))
+        graph.add_node(human_node_name(stage), human_node())
     graph.add_node("prepare_collect", nodes.collect_stage(episode, "prepare", _all_parties))
     graph.add_node("open_collect", nodes.collect_stage(episode, "open", _all_parties))
     graph.add_node("clarify_mediator", nodes.mediator_step(episode, "clarify"))
@@ -99,28 +101,34 @@ def build_graph(scenario: Scenario, config: RunConfig, backends: dict[str, Backe
     graph.add_node("breakdown", nodes.breakdown(episode))
     graph.add_node("evaluate", nodes.evaluate(episode))
 
-    turn = turn_node_name
-    graph.add_conditional_edges(START, _fan(episode, "prepare"), [turn("prepare")])
-    graph.add_edge(turn("prepare"), "prepare_collect")
-    graph.add_conditional_edges("prepare_collect", _fan(episode, "open"), [turn("open")])
-    graph.add_edge(turn("open"), "open_collect")
-    graph.add_conditional_edges("open_collect", after_open(episode), ["clarify_mediator", turn("clarify")])
-    graph.add_conditional_edges("clarify_mediator", _fan(episode, "clarify"), [turn("clarify")])
-    graph.add_edge(turn("clarify"), "clarify_collect")
+    def turn(stage: str) -> list[str]:
+        return [turn_node_name(stage), human_node_name(stage)]
+
+    def collects(stage: str, collector: str) -> None:
+        for name in turn(stage):
+            graph.add_edge(name, collector)
+
+    graph.add_conditional_edges(START, _fan(episode, "prepare"), turn("prepare"))
+    collects("prepare", "prepare_collect")
+    graph.add_conditional_edges("prepare_collect", _fan(episode, "open"), turn("open"))
+    collects("open", "open_collect")
+    graph.add_conditional_edges("open_collect", after_open(episode), ["clarify_mediator", *turn("clarify")])
+    graph.add_conditional_edges("clarify_mediator", _fan(episode, "clarify"), turn("clarify"))
+    collects("clarify", "clarify_collect")
     graph.add_edge("clarify_collect", "bargain_start")
-    graph.add_conditional_edges("bargain_start", _fan(episode, "bargain"), [turn("bargain")])
-    graph.add_edge(turn("bargain"), "bargain_collect")
+    graph.add_conditional_edges("bargain_start", _fan(episode, "bargain"), turn("bargain"))
+    collects("bargain", "bargain_collect")
     graph.add_conditional_edges("bargain_collect", after_bargain(episode),
                                 ["draft", "breakdown", "bargain_mediator", "bargain_start"])
     graph.add_edge("bargain_mediator", "bargain_start")
-    graph.add_conditional_edges("draft", _fan(episode, "draft"), [turn("draft")])
-    graph.add_edge(turn("draft"), "draft_collect")
-    graph.add_conditional_edges("draft_collect", _fan(episode, "finalize"), [turn("finalize")])
-    graph.add_edge(turn("finalize"), "finalize_collect")
+    graph.add_conditional_edges("draft", _fan(episode, "draft"), turn("draft"))
+    collects("draft", "draft_collect")
+    graph.add_conditional_edges("draft_collect", _fan(episode, "finalize"), turn("finalize"))
+    collects("finalize", "finalize_collect")
     graph.add_conditional_edges("finalize_collect", after_finalize(episode),
                                 ["implement_start", "evaluate", "bargain_start", "breakdown"])
-    graph.add_conditional_edges("implement_start", _fan(episode, "implement"), [turn("implement")])
-    graph.add_edge(turn("implement"), "implement_collect")
+    graph.add_conditional_edges("implement_start", _fan(episode, "implement"), turn("implement"))
+    collects("implement", "implement_collect")
     graph.add_conditional_edges("implement_collect", after_implement(episode),
                                 ["evaluate", "implement_start"])
     graph.add_edge("breakdown", "evaluate")

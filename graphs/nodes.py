@@ -10,13 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from agents.actions import DelegateAction, Vote
+from agents.backends.heuristic import HeuristicBackend
+from agents.backends.human import HumanSeat
 from agents.heuristics.seeding import rng
 from agents.heuristics.verification import verification_strength
 from agents.transcript import MEDIATOR, PROTOCOL, ComplianceEvent
 from agents.views import DelegateView, MediatorView
 from graphs import views
 from graphs.episode import Episode
-from graphs.events import number
+from graphs.events import number, turn_events
 from graphs.protocol import RETRY_ROUNDS, passes
 from graphs.record import bargain_offers
 from graphs.turns import collect, single_turn, stage_round
@@ -122,6 +124,11 @@ def drafter(episode: Episode) -> Any:
         else:
             actor = episode.scenario.lead_party_id()
             view = delegate_view(episode, state, actor, "draft").model_copy(update={"drafting": True})
+        if isinstance(episode.backends[actor], HumanSeat):
+            # Drafting is clerical (the text is the agreed package): the clerk drafts for a person.
+            result = await HeuristicBackend().aact(view)
+            drafts = turn_events("draft", stage_round("draft", state), actor, result)
+            return {"events": number(drafts, len(state.get("events", []))), "stage": "draft"}
         events, _ = await single_turn(episode, state, "draft", actor, view)
         return {"events": events, "stage": "draft"}
     return node

@@ -13,9 +13,11 @@ from typing import Any
 from langgraph.types import Send
 
 from agents.backends.base import TurnResult
+from agents.backends.human import HumanSeat
 from agents.views import DelegateView, MediatorView
 from graphs.episode import Episode
 from graphs.events import number, turn_events
+from graphs.human import human_node_name
 from graphs.state import turn_key
 
 ViewBuilder = Callable[[Episode, dict[str, Any], str], DelegateView | MediatorView]
@@ -30,7 +32,7 @@ def fan_out(episode: Episode, stage: str, build_view: ViewBuilder,
     def route(state: dict[str, Any]) -> list[Send]:
         round_ = stage_round(stage, state)
         return [
-            Send(turn_node_name(stage), {
+            Send(target_node(episode, stage, actor), {
                 "actor": actor,
                 "key": turn_key(stage, round_, actor),
                 "view": build_view(episode, state, actor).model_dump(mode="json"),
@@ -38,6 +40,13 @@ def fan_out(episode: Episode, stage: str, build_view: ViewBuilder,
             for actor in actors(episode, state)
         ]
     return route
+
+
+def target_node(episode: Episode, stage: str, actor: str) -> str:
+    """Human seats answer through their stage's interrupt node, every other seat here."""
+    if isinstance(episode.backends.get(actor), HumanSeat):
+        return human_node_name(stage)
+    return turn_node_name(stage)
 
 
 def stage_round(stage: str, state: dict[str, Any]) -> int:

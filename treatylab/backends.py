@@ -5,6 +5,7 @@ from __future__ import annotations
 from agents import mediators
 from agents.backends.base import Backend
 from agents.backends.heuristic import HeuristicBackend
+from agents.backends.human import HumanSeat
 from agents.transcript import MEDIATOR
 from graphs import RunConfig
 from scenarios import Scenario
@@ -14,6 +15,10 @@ from treatylab.errors import UserError
 def _make(spec: str, config: RunConfig, role: str) -> Backend:
     if spec == "heuristic":
         return HeuristicBackend()
+    if spec == "human":
+        if role != "delegate":
+            raise UserError("a human can take a delegation's seat, not the mediator's")
+        return HumanSeat()
     try:
         from agents.backends.factory import make_backend
     except ModuleNotFoundError as exc:  # pragma: no cover - the factory ships with the package

@@ -18,6 +18,7 @@ from treatylab import outputs
 from treatylab.errors import UserError
 from treatylab.render import EventPrinter, print_package, scorecard_table
 from treatylab.runner import default_run_id, run_episode
+from treatylab.seat import TerminalSeat
 
 RECORD_MODES = ("record", "replay", "off")
 
@@ -58,7 +59,7 @@ def run(
     model: Annotated[Optional[str], typer.Option(help="Put delegates (and mediator) on this OpenAI-compatible model.")] = None,
     base_url: Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint (else OPENAI_BASE_URL).")] = None,
     temperature: Annotated[float, typer.Option(help="Sampling temperature for LLM actors.")] = 0.0,
-    delegate: Annotated[list[str], typer.Option(help="Per-party backend, PARTY=heuristic|openai:MODEL (repeatable).")] = [],  # noqa: B006
+    delegate: Annotated[list[str], typer.Option(help="Per-party backend, PARTY=heuristic|openai:MODEL|human (repeatable; human: you take that seat).")] = [],  # noqa: B006
     mediator_backend: Annotated[Optional[str], typer.Option(help="Mediator backend: heuristic or openai:MODEL.")] = None,
     cassette: Annotated[Optional[Path], typer.Option(help="Cassette file for LLM exchanges.")] = None,
     record_mode: Annotated[Optional[str], typer.Option(help="record | replay | off (LLM runs default to record).")] = None,
@@ -84,8 +85,10 @@ def run(
     printer = None if quiet else EventPrinter(console, scenario_model, show_private=private)
     cassette_path = cassette or (out_dir / outputs.CASSETTE)
     extra = {"cassette": {"file": outputs.CASSETTE, "record_mode": mode}} if mode != "off" else {}
+    seat = TerminalSeat(console) if "human" in config.delegates.values() else None
     coroutine = run_episode(scenario_model, config, scenario_ref=scenario, out_dir=out_dir,
-                            checkpoint=checkpoint, progress=printer, extra_manifest=extra)
+                            checkpoint=checkpoint, progress=printer, extra_manifest=extra,
+                            answer_human=seat)
     if mode == "off":
         episode = asyncio.run(coroutine)
     else:

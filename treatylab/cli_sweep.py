@@ -54,12 +54,16 @@ def compare(
     seed: Annotated[int, typer.Option(help="Seed of the resampling.")] = 0,
 ) -> None:
     """Mean and 95% bootstrap interval per group, and pairwise differences with p-values."""
+    from evals.experiments import ResultsError
     from evals.experiments import compare as run_compare
     from evals.experiments import load_results
     from treatylab.render_compare import print_comparison
 
-    frame = load_results(results)
-    table = run_compare(frame, by=by, metrics=metric or None, resamples=resamples, seed=seed)
+    try:
+        table = run_compare(load_results(results), by=by, metrics=metric or None,
+                            resamples=resamples, seed=seed)
+    except ResultsError as exc:
+        raise UserError(str(exc)) from None
     print_comparison(Console(highlight=False), table)
 
 
@@ -71,11 +75,14 @@ def report(
     seed: Annotated[int, typer.Option(help="Seed of the resampling.")] = 0,
 ) -> None:
     """Write one self-contained HTML report: distributions, agreement, trust vs equity, tables."""
-    from evals.experiments import load_results
+    from evals.experiments import ResultsError, load_results
     from evals.report import write_report
 
-    frame = load_results(results)
-    path = write_report(frame, out, by=by, resamples=resamples, seed=seed, source=str(results))
+    try:
+        path = write_report(load_results(results), out, by=by, resamples=resamples, seed=seed,
+                            source=str(results))
+    except ResultsError as exc:
+        raise UserError(str(exc)) from None
     Console(highlight=False).print(f"report: {path}")
 
 

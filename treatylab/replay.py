@@ -3,7 +3,7 @@
 A replay rebuilds the RunConfig and scenario from `manifest.json`, answers every LLM request
 from `cassette.yaml` (no network, no API key) and checks that the transcript and the scores
 equal the recorded ones. Usage events carry wall-clock latency, which no replay can reproduce,
-so `latency_ms` is left out of the comparison; everything else must match exactly.
+so latency figures are left out of the comparison; everything else must match exactly.
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from treatylab.cassettes import cassette_session
 from treatylab.errors import CassetteMismatch, UserError
 from treatylab.runner import EpisodeRun, ProgressHook, run_episode
 
-NONDETERMINISTIC_KEYS = frozenset({"latency_ms"})
+def _wall_clock(key: str) -> bool:
+    """Latency figures (latency_ms per call, latency totals) are measured, never replayed."""
+    return "latency" in key
 MAX_DIFF_LINES = 40
 
 
@@ -40,7 +42,7 @@ class ReplayReport:
 
 def _strip(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k not in NONDETERMINISTIC_KEYS}
+        return {k: _strip(v) for k, v in value.items() if not _wall_clock(k)}
     if isinstance(value, list):
         return [_strip(item) for item in value]
     return value

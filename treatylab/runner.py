@@ -14,7 +14,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Command
+
 from agents.backends.base import Backend
+from agents.backends.human import HumanSeat
 from agents.transcript import Event, events_from_dicts
 from graphs import RunConfig, build_graph, recursion_limit
 from scenarios import Scenario
@@ -22,6 +26,8 @@ from treatylab import outputs
 from treatylab.backends import close_backends, make_backends
 
 ProgressHook = Callable[[list[Event]], None]
+HumanAnswer = Callable[[dict[str, Any]], Any]
+"""Answers a human seat's interrupt: gets {actor, key, view, problems}, returns an action."""
 
 
 class EpisodeRun(BaseModel):
@@ -53,7 +59,7 @@ async def _checkpointer(path: Path | None) -> AsyncIterator[Any]:
 
 
 async def _drive(graph: Any, scenario: Scenario, thread: str | None,
-                 progress: ProgressHook | None) -> dict[str, Any]:
+                 progress: ProgressHook | None, answer: HumanAnswer | None = None) -> dict[str, Any]:
     """Stream the graph to the end and return the final state values.
 
     With a checkpointer (`thread` set) an existing checkpoint is resumed from where it stopped;
@@ -72,14 +78,20 @@ async def _drive(graph: Any, scenario: Scenario, thread: str | None,
                 progress(events_from_dicts(final["events"]))
             if not snapshot.next:
                 return final
-    async for mode, payload in graph.astream(start, config, stream_mode=["updates", "values"]):
-        if mode == "values":
-            final = payload
-        elif progress is not None:
-            for node_update in payload.values():
-                if isinstance(node_update, dict) and node_update.get("events"):
-                    progress(events_from_dicts(node_update["events"]))
-    return dict(final)
+    while True:
+        async for mode, payload in graph.astream(start, config, stream_mode=["updates", "values"]):
+            if mode == "values":
+                final = payload
+            elif progress is not None:
+                for node_update in payload.values():
+                    if isinstance(node_update, dict) and node_update.get("events"):
+                        progress(events_from_dicts(node_update["events"]))
+        pending = (await graph.aget_state(config)).interrupts if thread is not None else ()
+        if not pending:
+            return dict(final)
+        if answer is None:
+            raise RuntimeError("a human seat is waiting but no one answers for it")
+        start = Command(resume={item.id: answer(item.value) for item in pending})
 
 
 async def run_episode(
@@ -92,15 +104,19 @@ async def run_episode(
     checkpoint: Path | None = None,
     progress: ProgressHook | None = None,
     extra_manifest: dict[str, Any] | None = None,
+    answer_human: HumanAnswer | None = None,
 ) -> EpisodeRun:
     """Negotiate one episode and (when `out_dir` is given) write its run folder."""
     own_backends = backends is None
     actors = backends if backends is not None else make_backends(scenario, config)
     run_id = default_run_id(scenario, config)
+    humans = any(isinstance(backend, HumanSeat) for backend in actors.values())
     try:
         async with _checkpointer(checkpoint) as saver:
+            if saver is None and humans:
+                saver = InMemorySaver()  # interrupts need a checkpointer
             graph = build_graph(scenario, config, actors, checkpointer=saver)
-            state = await _drive(graph, scenario, run_id if saver else None, progress)
+            state = await _drive(graph, scenario, run_id if saver else None, progress, answer_human)
     finally:
         if own_backends:
             await close_backends(actors)

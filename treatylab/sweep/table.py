@@ -120,6 +120,8 @@ def build_results(out: Path, episodes: list[PlannedEpisode], sweep: str) -> pd.D
     fixed = [c for c in (*CONFIG_COLUMNS, *STATUS_COLUMNS, *OUTCOME_COLUMNS, *USAGE_COLUMNS) if c in frame]
     rest = sorted(c for c in frame.columns if c not in fixed)
     frame = frame[fixed + rest]
+    if "agreement" in frame:
+        frame["agreement"] = frame["agreement"].astype("boolean")
     for column in ("failure_type", "failure", "outcome", "package"):
         if column in frame:
             frame[column] = frame[column].astype("string")

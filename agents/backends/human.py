@@ -1,0 +1,19 @@
+"""The human seat: a person answers for one delegation.
+
+A HumanSeat never acts by itself. The graph routes its turns to a node that raises a LangGraph
+interrupt carrying the view; whoever drives the run (the terminal prompt of `treatylab run
+--delegate PARTY=human`, a notebook, a test) answers with an action, which is validated like
+any backend's output.
+"""
+
+from __future__ import annotations
+
+from agents.backends.base import Backend, TurnResult
+from agents.views import View
+
+
+class HumanSeat(Backend):
+    name = "human"
+
+    async def aact(self, view: View) -> TurnResult:
+        raise RuntimeError("a human seat acts through the graph's interrupt node, not aact()")
