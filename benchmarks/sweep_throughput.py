@@ -14,6 +14,12 @@ of sequential LLM-call layers times the latency (see critical_path.py). The idea
 The last wave of a sweep cannot fill every slot, so use several waves (episodes >= 4 x
 concurrency).
 
+The ideal assumes unlimited CPU. The benchmark also measures the CPU time one episode costs
+(the sweep process, which runs the graph, prompts and SDK, plus the simulator process, which
+runs the policies) and reports the machine's ceiling, cores / CPU-seconds per episode, and the
+ratio against min(ideal, ceiling): a ratio near 1 there means the sweep runner wastes nothing
+and the machine, not the scheduling, is the limit.
+
     python benchmarks/sweep_throughput.py [--concurrency 32] [--latency-ms 200] [--seeds 8]
 """
 
@@ -21,6 +27,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
 import statistics
 import sys
 import tempfile
@@ -30,7 +38,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from critical_path import call_layers, simulator_process  # noqa: E402
+from critical_path import call_layers  # noqa: E402
 
 from agents.transcript import loads_jsonl  # noqa: E402
 from treatylab.simulator import MODEL_ID  # noqa: E402
@@ -48,6 +56,41 @@ def write_spec(folder: Path, base_url: str, seeds: list[int], name: str) -> Path
     return path
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its reaped children, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(v) for v in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+@contextlib.contextmanager
+def simulator(latency_ms: float):  # noqa: ANN201 - yields (base_url, pid)
+    """`treatylab simulate` in its own process, as critical_path.py starts it, with its pid."""
+    import socket
+    import subprocess
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-c", "from treatylab.cli import main; main()", "simulate",
+                                "--port", str(port), "--latency-ms", str(latency_ms)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("the simulator did not start") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/v1", process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def critical_paths(out: Path, latency_ms: float) -> list[float]:
     paths = []
     for transcript in sorted(out.glob("episodes/*/transcript.jsonl")):
@@ -62,24 +105,33 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=200.0)
     parser.add_argument("--seeds", type=int, default=8, help="Seeds per scenario x mediator cell.")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, simulator_process(args.latency_ms) as base_url:
+    with tempfile.TemporaryDirectory() as tmp, simulator(args.latency_ms) as (base_url, pid):
         folder = Path(tmp)
         warm = write_spec(folder, base_url, [1000], "warm-up")
         asyncio.run(run_sweep(warm, out=folder / "warm", concurrency=1, show_progress=False))
         spec = write_spec(folder, base_url, list(range(args.seeds)), "throughput")
+        cpu_client, cpu_server = time.process_time(), _cpu_seconds(pid)
         started = time.perf_counter()
         summary = asyncio.run(run_sweep(spec, out=folder / "out", concurrency=args.concurrency,
                                         show_progress=False))
         wall = time.perf_counter() - started
+        cpu_client, cpu_server = time.process_time() - cpu_client, _cpu_seconds(pid) - cpu_server
         paths = critical_paths(folder / "out", args.latency_ms)
     ideal = args.concurrency / statistics.mean(paths)
     measured = summary.done / wall
+    cores = os.cpu_count() or 1
+    per_episode = (cpu_client + cpu_server) / max(1, summary.done)
+    ceiling = cores / per_episode
     print(f"sweep against the simulator: {summary.total} episodes ({summary.failed} failed), "
-          f"concurrency {args.concurrency}, latency {args.latency_ms:g} ms")
+          f"concurrency {args.concurrency}, latency {args.latency_ms:g} ms, {cores} CPUs")
     print(f"  critical path per episode: mean {statistics.mean(paths):.2f} s "
           f"(min {min(paths):.2f}, max {max(paths):.2f})")
     print(f"  wall {wall:.1f} s; measured {measured:.2f} episodes/s; ideal {ideal:.2f} episodes/s")
     print(f"  ratio measured / ideal = {measured / ideal:.3f} (target >= 0.8)")
+    print(f"  CPU per episode: {cpu_client / max(1, summary.done):.2f} s sweep process + "
+          f"{cpu_server / max(1, summary.done):.2f} s simulator; ceiling {ceiling:.2f} episodes/s "
+          f"on {cores} CPUs")
+    print(f"  ratio measured / min(ideal, ceiling) = {measured / min(ideal, ceiling):.3f}")
 
 
 if __name__ == "__main__":

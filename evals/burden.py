@@ -102,7 +102,9 @@ def burden_equity(scenario: Scenario, package: dict[str, str] | None,
     capacity = np.array([scenario.party(p).capacity for p in parties])
     tv = 0.5 * float(np.abs(b - ref).sum())
     has_capacity = capacity > 0
-    exploitation = spearman(capacity[has_capacity], b[has_capacity] / capacity[has_capacity])
+    # Rounded so that shares equal up to float noise rank as ties.
+    ratio = np.round(b[has_capacity] / capacity[has_capacity], 9)
+    exploitation = spearman(capacity[has_capacity], ratio)
     return MetricResult(
         name=NAME,
         value=1.0 - tv,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 from pathlib import Path
 from typing import Annotated, Optional
@@ -92,9 +93,12 @@ def run(
     if mode == "off":
         episode = asyncio.run(coroutine)
     else:
+        from agents.backends.clients import offline_credentials
         from treatylab.cassettes import cassette_session
 
-        with cassette_session(cassette_path, mode):
+        # a replay is answered by the cassette: no API key needed, OPENAI_BASE_URL ignored
+        offline = offline_credentials() if mode == "replay" else contextlib.nullcontext()
+        with offline, cassette_session(cassette_path, mode):
             episode = asyncio.run(coroutine)
         target = out_dir / outputs.CASSETTE
         if cassette_path.resolve() != target.resolve() and cassette_path.exists():

@@ -56,6 +56,9 @@ def record_demo(target: Path = DEMO_DIR, simulator: SimulatorConfig = DEMO_SIMUL
             with cassette_session(staging / outputs.CASSETTE, "record"):
                 run = asyncio.run(run_episode(scenario, config, scenario_ref=DEMO_SCENARIO,
                                               out_dir=staging, extra_manifest=extra))
+        staging.chmod(0o755)  # a temporary folder is private; package data is not
+        for path in staging.iterdir():
+            path.chmod(0o644)
         if target.exists():
             shutil.rmtree(target)
         staging.rename(target)

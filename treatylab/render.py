@@ -66,10 +66,12 @@ class EventPrinter:
     def print_event(self, event: Event) -> None:
         if event.kind in ("usage", "trust_report"):
             return
-        if event.visibility != "public" and not self.show_private:
-            return
         self._header(event)
         who = self.names.get(event.actor, event.actor)
+        if event.visibility != "public" and not self.show_private:
+            what = "caucus message to the mediator" if event.kind == "caucus" else event.kind.replace("_", " ")
+            self.console.print(f"[dim]{who}: ({what}; shown with --private)[/dim]", highlight=False)
+            return
         tag = "" if event.visibility == "public" else f" [dim]({event.visibility})[/dim]"
         text = self._text(event)
         if text:

@@ -197,7 +197,6 @@ def _opening(view: DelegateView) -> DelegateAction:
     statement = prompts.render(
         "heuristic/delegate_open.j2",
         name=describe.party_name(view, view.party_id),
-        persona=view.own.persona,
         wants=[t for t in describe.terms(view, best) if t["issue"] in top],
     )
     return DelegateAction(statement=statement, priorities=priorities(view), trust=_updated_trust(view))

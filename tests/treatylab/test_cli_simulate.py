@@ -8,7 +8,9 @@ import sys
 import time
 
 import openai
+import pytest
 
+from treatylab.cli import main
 from treatylab.simulator import MODEL_ID
 
 
@@ -37,8 +39,9 @@ def test_simulate_command_serves_models_and_stops(tmp_path) -> None:
     assert f"http://127.0.0.1:{port}/v1" in out
 
 
-def test_simulate_rejects_unknown_faults() -> None:
-    done = subprocess.run([sys.executable, "-m", "treatylab.cli", "simulate", "--faults",
-                           "schema,meteor"], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2
-    assert "unknown fault kind" in done.stderr
+def test_simulate_rejects_unknown_faults(monkeypatch, capsys) -> None:
+    monkeypatch.setattr("sys.argv", ["treatylab", "simulate", "--faults", "schema,meteor"])
+    with pytest.raises(SystemExit) as done:
+        main()
+    assert done.value.code == 2
+    assert "unknown fault kind" in capsys.readouterr().err
