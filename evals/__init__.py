@@ -4,7 +4,9 @@
 analysis (`treatylab analyze`) and for experiments. Formulas: docs/metrics.md.
 """
 
+from evals.analysis import SolutionPoint, SpaceReport, analyze_scenario
 from evals.burden import burden_equity
+from evals.experiments import load_results
 from evals.metric import MetricResult
 from evals.outcome_space import OutcomeSpace
 from evals.package_analysis import PackageAnalysis, RedLineCrossing, analyze_package
@@ -14,6 +16,6 @@ from evals.trust import trust
 
 __all__ = [
     "MetricResult", "OutcomeSpace", "PackageAnalysis", "Process", "RedLineCrossing",
-    "Scorecard", "analyze_package", "burden_equity", "evaluate", "sovereignty_preservation",
+    "Scorecard", "analyze_package", "burden_equity", "evaluate", "load_results", "sovereignty_preservation",
     "trust",
 ]

@@ -19,7 +19,8 @@ BurdenReference = Literal["capacity", "benefit"]
 NAME = "burden_equity"
 
 
-def agreed_shares(scenario: Scenario, package: dict[str, str]) -> tuple[dict[str, float], list[str]] | None:
+def agreed_shares(scenario: Scenario,
+                  package: dict[str, str]) -> tuple[dict[str, float], list[str]] | None:
     """Party -> mean share over the agreed options with burden_shares, and those issues."""
     rows, issues = [], []
     for issue in scenario.issues:

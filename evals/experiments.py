@@ -37,6 +37,7 @@ NON_METRICS = {
     "failure_type", "failure", "outcome", "package", "agreement", "rounds", "llm_calls",
     "prompt_tokens", "completion_tokens", "tokens", "repairs", "failed_turns", "latency_s",
     "wall_s", "compensation_paid",
+    "frontier_size", "zone_of_agreement_size",  # properties of the scenario, not of the outcome
 }
 
 
@@ -107,11 +108,17 @@ def load_results(path: str | Path) -> pd.DataFrame:
 
 
 def score_columns(frame: pd.DataFrame) -> list[str]:
-    """Numeric score columns: everything numeric that is not config, status, usage or process."""
+    """Score columns: numeric or boolean, not config, status, usage or process, and not the
+    per-party columns (`advantage[aurelia]`), which differ from scenario to scenario."""
     return [c for c in frame.columns
-            if c not in NON_METRICS and not c.startswith("process.")
-            and pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+            if c not in NON_METRICS and not c.startswith("process.") and "[" not in c
+            and (pd.api.types.is_numeric_dtype(frame[c]) or _boolean(frame[c]))
             and frame[c].notna().any()]
+
+
+def _boolean(series: pd.Series) -> bool:
+    present = series.dropna()
+    return bool(len(present)) and all(isinstance(v, (bool, np.bool_)) for v in present)
 
 
 def default_metrics(frame: pd.DataFrame) -> list[str]:
@@ -121,8 +128,10 @@ def default_metrics(frame: pd.DataFrame) -> list[str]:
     return head + score_columns(frame) + tail
 
 
-def _numeric(series: pd.Series) -> np.ndarray:
-    return pd.to_numeric(series.astype("float64"), errors="coerce").to_numpy(dtype=np.float64)
+def as_float(series: pd.Series) -> np.ndarray:
+    """Floats with NaN for missing values; booleans count as 1.0 / 0.0 (rates)."""
+    values = [np.nan if v is None or v is pd.NA else float(v) for v in series.tolist()]
+    return np.asarray(values, dtype=np.float64)
 
 
 def _paired(frame: pd.DataFrame, by: str, a: str, b: str, metric: str) -> tuple[np.ndarray, np.ndarray] | None:
@@ -134,7 +143,7 @@ def _paired(frame: pd.DataFrame, by: str, a: str, b: str, metric: str) -> tuple[
     if not left.index.is_unique or not right.index.is_unique or set(left.index) != set(right.index):
         return None
     right = right.loc[left.index]
-    x, y = _numeric(left), _numeric(right)
+    x, y = as_float(left), as_float(right)
     keep = ~(np.isnan(x) | np.isnan(y))
     return x[keep], y[keep]
 
@@ -159,7 +168,7 @@ def compare(frame: pd.DataFrame, by: str = "mediator", metrics: list[str] | None
     stats = []
     for metric in chosen:
         for group in groups:
-            values = _numeric(done.loc[done[by] == group, metric])
+            values = as_float(done.loc[done[by] == group, metric])
             values = values[~np.isnan(values)]
             mean, low, high = bootstrap_mean(values, resamples, seeded(seed, "mean", metric, group))
             stats.append(GroupStat(group=group, metric=metric, n=int(values.size), mean=mean, low=low, high=high))
@@ -177,8 +186,8 @@ def _pair(done: pd.DataFrame, by: str, a: str, b: str, metric: str, resamples: i
     if matched is not None:
         x, y, design = matched[0], matched[1], "paired"
     else:
-        x = _numeric(done.loc[done[by] == a, metric])
-        y = _numeric(done.loc[done[by] == b, metric])
+        x = as_float(done.loc[done[by] == a, metric])
+        y = as_float(done.loc[done[by] == b, metric])
         x, y, design = x[~np.isnan(x)], y[~np.isnan(y)], "unpaired"
     paired = design == "paired"
     diff, low, high = bootstrap_difference(x, y, resamples, seeded(seed, "diff", metric, a, b), paired)

@@ -68,7 +68,8 @@ class OutcomeSpace:
         self.utilities = self._broadcast_sum()
 
     @classmethod
-    def build(cls, scenario: Scenario, reservations: dict[str, float] | None = None) -> OutcomeSpace:
+    def build(cls, scenario: Scenario,
+              reservations: dict[str, float] | None = None) -> OutcomeSpace:
         """Tabulate a scenario. `reservations` overrides some parties' BATNAs (e.g. shocks)."""
         party_ids = scenario.party_ids()
         unknown = sorted(set(reservations or {}) - set(party_ids))
@@ -98,13 +99,30 @@ class OutcomeSpace:
         n_issues = len(self.tables)
         out = np.empty((self.n_packages, len(self.party_ids)), dtype=dtype)
         for p in range(len(self.party_ids)):
-            total = np.zeros((1,) * n_issues)
+            total = np.zeros((1,) * n_issues, dtype=dtype)
             for k, table in enumerate(self.tables):  # issue order: the frontier sums the same way
                 shape = [1] * n_issues
                 shape[k] = table.shape[0]
-                total = total + table[:, p].reshape(shape)
+                total = total + table[:, p].astype(dtype).reshape(shape)
             out[:, p] = total.reshape(-1)
         return out
+
+    def _all_columns(self, strict: bool) -> BoolArray:
+        """u_i >= r_i (or >) for every party, one column at a time (cheaper than axis=1).
+
+        The threshold is moved to the matrix dtype without changing any comparison: for >=
+        the smallest representable value >= r, for > the largest <= r."""
+        dtype = self.utilities.dtype.type
+        ok = np.ones(self.n_packages, dtype=bool)
+        for p, r in enumerate(self.reservations):
+            t = dtype(r)
+            if strict and float(t) > r:
+                t = np.nextafter(t, dtype(-np.inf))
+            elif not strict and float(t) < r:
+                t = np.nextafter(t, dtype(np.inf))
+            column = self.utilities[:, p]
+            ok &= (column > t) if strict else (column >= t)
+        return ok
 
     def package(self, index: int) -> dict[str, str]:
         """Decode a package index into {issue_id: option_id}."""
@@ -161,12 +179,11 @@ class OutcomeSpace:
 
     def individually_rational(self) -> BoolArray:
         """Per package: u_i >= r_i for every party."""
-        return np.all(self.utilities >= self.reservations.astype(self.utilities.dtype), axis=1)
+        return self._all_columns(strict=False)
 
     def zone_of_agreement(self) -> BoolArray:
         """Per package: every u_i > r_i strictly, and no red line crossed."""
-        strict = np.all(self.utilities > self.reservations.astype(self.utilities.dtype), axis=1)
-        return strict & self.red_line_ok()
+        return self._all_columns(strict=True) & self.red_line_ok()
 
     # -- frontiers --------------------------------------------------------------------------
     @cached_property
@@ -191,8 +208,7 @@ class OutcomeSpace:
     def _bargaining_set(self) -> NDArray[np.int64]:
         """Feasible-frontier packages that are individually rational (where Nash/KS live)."""
         idx = self.feasible_pareto_indices
-        rational = np.all(self.utilities[idx] >= self.reservations.astype(self.utilities.dtype),
-                          axis=1)
+        rational = np.all(self.utilities[idx].astype(np.float64) >= self.reservations, axis=1)
         return idx[rational]
 
     # -- solution points ----------------------------------------------------------------------
@@ -272,7 +288,11 @@ class OutcomeSpace:
 
     @cached_property
     def _utilitarian(self) -> int:
-        return int(np.argmax(self.utilities.sum(axis=1, dtype=np.float64)))
+        # Every max-sum package is Pareto-optimal (a dominator has a larger sum), so the
+        # ascending frontier holds them all; argmax returns the lowest index among ties.
+        frontier = self.pareto_indices
+        sums = self.utilities[frontier].sum(axis=1, dtype=np.float64)
+        return int(frontier[int(np.argmax(sums))])
 
     def favourite_index(self, party_id: str) -> int:
         """The party's best package; ties go to the largest utility sum (so it is

@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from evals.experiments import Comparison, compare, score_columns  # noqa: E402
+from evals.experiments import Comparison, as_float, compare, score_columns  # noqa: E402
 
 TRUST_COLUMNS = ("trust", "trust.composite")
 EQUITY_HINTS = ("burden_equity", "burden.equity", "burden")
@@ -57,7 +57,9 @@ def agreement_plot(comparison: Comparison) -> str:
     return _png(figure)
 
 
-def distribution_plot(frame: pd.DataFrame, by: str, groups: list[str], metrics: list[str]) -> str:
+def distribution_plot(frame: pd.DataFrame, by: str, groups: list[str], metrics: list[str],
+                      comparison: Comparison) -> str:
+    """Box plot and points per group; a yes/no score (0/1) is drawn as a rate with its interval."""
     if not metrics:
         return "<p>No score columns.</p>"
     cols = min(3, len(metrics))
@@ -65,10 +67,17 @@ def distribution_plot(frame: pd.DataFrame, by: str, groups: list[str], metrics: 
     figure, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False)
     jitter = np.random.default_rng(0)
     for axis, metric in zip(axes.ravel(), metrics):
-        data = [pd.to_numeric(frame.loc[frame[by] == g, metric], errors="coerce").dropna().to_numpy()
-                for g in groups]
+        data = [as_float(frame.loc[frame[by] == g, metric]) for g in groups]
+        data = [d[~np.isnan(d)] for d in data]
         present = [i for i, d in enumerate(data) if d.size]
-        if present:
+        binary = all(np.isin(data[i], (0.0, 1.0)).all() for i in present)
+        if binary and metric in comparison.metrics:
+            stats = [_stat(comparison, metric, g) for g in groups]
+            axis.bar(range(len(groups)), [s.mean for s in stats], color="#4c72b0",
+                     yerr=[[s.mean - s.low for s in stats], [s.high - s.mean for s in stats]], capsize=3)
+            axis.set_ylim(0, 1.05)
+            metric = f"{metric} (rate, 95% CI)"
+        elif present:
             axis.boxplot([data[i] for i in present], positions=present, widths=0.6, showfliers=False)
             for i in present:
                 axis.scatter(i + jitter.uniform(-0.18, 0.18, data[i].size), data[i], s=6, alpha=0.35,
@@ -97,8 +106,7 @@ def trust_equity_plot(frame: pd.DataFrame, by: str, groups: list[str]) -> str:
     figure, axis = plt.subplots(figsize=(6.0, 4.2))
     for group in groups:
         rows = frame[frame[by] == group]
-        axis.scatter(pd.to_numeric(rows[equity], errors="coerce"), pd.to_numeric(rows[trust], errors="coerce"),
-                     s=14, alpha=0.6, label=group)
+        axis.scatter(as_float(rows[equity]), as_float(rows[trust]), s=14, alpha=0.6, label=group)
     axis.set_xlabel(equity)
     axis.set_ylabel(trust)
     axis.legend(fontsize=7, loc="best")
@@ -161,7 +169,7 @@ def render_report(frame: pd.DataFrame, by: str = "mediator", resamples: int = 10
         "exact when the rearrangements are few. Highlighted rows: p &lt; 0.05, uncorrected.</p>",
         "<h2>Episodes</h2>", counts.to_html(),
         "<h2>Agreement rate</h2>", agreement_plot(comparison),
-        "<h2>Score distributions</h2>", distribution_plot(done, by, comparison.groups, headline),
+        "<h2>Score distributions</h2>", distribution_plot(done, by, comparison.groups, headline, comparison),
         "<h2>Trust against burden equity</h2>", trust_equity_plot(done, by, comparison.groups),
         "<h2>Means and intervals</h2>", group_table(comparison),
         "<h2>Pairwise differences</h2>", pair_table(comparison),

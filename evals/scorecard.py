@@ -124,7 +124,8 @@ def _signed_with_reservations(events: Sequence[Event]) -> dict[str, list[str]]:
     for event in events:
         if isinstance(event, VoteEvent):
             vote = event.payload
-            out[event.actor] = list(vote.reservations) if vote.decision == "sign_with_reservations" else []
+            reserved = vote.decision == "sign_with_reservations"
+            out[event.actor] = list(vote.reservations) if reserved else []
     return {p: v for p, v in out.items() if v}
 
 

@@ -21,7 +21,9 @@ import numpy as np
 from agents.transcript import (
     ComplianceEvent,
     DelegateMoveEvent,
+    MEDIATOR,
     Event,
+    MediatorMoveEvent,
     OutcomeEvent,
     TrustReportEvent,
     VoteEvent,
@@ -67,17 +69,6 @@ def voted_texts(events: Sequence[Event]) -> dict[int, dict[str, str]]:
     return out
 
 
-def _offers(events: Sequence[Event]) -> dict[str, dict[str, str]]:
-    """Tabled offers by ref (r{round}-{proposer}), as the protocol names them."""
-    out: dict[str, dict[str, str]] = {}
-    for event in events:
-        if isinstance(event, DelegateMoveEvent) and event.payload.proposal is not None:
-            out[f"r{event.round}-{event.actor}"] = event.payload.proposal.package
-        elif event.kind == "mediator_move" and event.payload.single_text is not None:
-            out[f"r{event.round}-mediator"] = event.payload.single_text
-    return out
-
-
 def promise_keeping(events: Sequence[Event]) -> float | None:
     """Share of checks kept: each later proposal by the promiser keeps issue=option; each
     later vote on a text holding issue=option is not a rejection."""
@@ -101,7 +92,8 @@ def promise_keeping(events: Sequence[Event]) -> float | None:
 
 def consistency(events: Sequence[Event]) -> float | None:
     """Share of checks consistent with the party's declared red lines: its later proposals
-    avoid the forbidden options; it does not accept or sign a text holding one."""
+    avoid the forbidden options; it does not accept or sign a text holding one. Offers are
+    named as the protocol names them: r{round}-{proposer}, r{round}-mediator."""
     texts = voted_texts(events)
     offers: dict[str, dict[str, str]] = {}
     forbidden: dict[str, list[tuple[str, set[str]]]] = {}
@@ -126,8 +118,8 @@ def consistency(events: Sequence[Event]) -> float | None:
             checks.append(event.payload.decision == "reject")
         if isinstance(event, DelegateMoveEvent) and event.payload.proposal is not None:
             offers[f"r{event.round}-{event.actor}"] = event.payload.proposal.package
-        elif event.kind == "mediator_move" and event.payload.single_text is not None:
-            offers[f"r{event.round}-mediator"] = event.payload.single_text
+        elif isinstance(event, MediatorMoveEvent) and event.payload.single_text is not None:
+            offers[f"r{event.round}-{MEDIATOR}"] = event.payload.single_text
     return _share(checks)
 
 
@@ -224,7 +216,8 @@ def brier(events: Sequence[Event]) -> float | None:
     return sum(errors) / len(errors) if errors else None
 
 
-def trust(scenario: Scenario, events: Sequence[Event], package: dict[str, str] | None) -> MetricResult:
+def trust(scenario: Scenario, events: Sequence[Event],
+          package: dict[str, str] | None) -> MetricResult:
     """Every component, and their composite (mean of the non-null COMPOSITE components)."""
     start, end = elicited(events)
     components: dict[str, float | None] = {

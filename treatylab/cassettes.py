@@ -37,8 +37,8 @@ from treatylab.errors import CassetteMismatch, UserError
 
 Mode = Literal["record", "replay", "off"]
 MODES: tuple[Mode, ...] = ("record", "replay", "off")
-REQUEST_HEADERS_SCRUBBED = ("authorization", "api-key", "openai-organization", "openai-project",
-                            "cookie")
+REQUEST_HEADERS_SCRUBBED = ("authorization", "api-key", "x-api-key", "openai-organization",
+                            "openai-project", "cookie")
 RESPONSE_HEADERS_SCRUBBED = ("set-cookie", "openai-organization", "openai-project")
 SECRET_ENV = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
 REDACTED = "<redacted>"
@@ -220,6 +220,7 @@ def _vcr(secrets: list[str]) -> vcr.VCR:
         serializer="yaml",
         match_on=("method", "endpoint", "json_body"),
         decode_compressed_response=True,
+        filter_query_parameters=("api-key", "key"),
         before_save_interaction=_scrubber(secrets),
         record_on_exception=True,
     )

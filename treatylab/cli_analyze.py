@@ -94,7 +94,8 @@ def _print_package(report, console: Console) -> None:
     table.add_column("value")
     table.add_row("utilities", ", ".join(f"{p} {v:g}" for p, v in a.utilities.items()))
     table.add_row("individually rational",
-                  ", ".join(f"{p} {'yes' if ok else 'NO'}" for p, ok in a.individually_rational.items()))
+                  ", ".join(f"{p} {'yes' if ok else 'NO'}"
+                            for p, ok in a.individually_rational.items()))
     crossed = ", ".join(f"{c.party}: {c.issue}={c.option}" for c in a.red_lines_crossed)
     table.add_row("red lines crossed", crossed or "none")
     table.add_row("Pareto-optimal", f"strictly {'yes' if a.strictly_pareto_optimal else 'no'}, "

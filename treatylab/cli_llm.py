@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from scenarios import load
-from treatylab.errors import UserError
+from treatylab.errors import CassetteMismatch, UserError
 from treatylab.render import EventPrinter, print_package, scorecard_table
 
 
@@ -43,7 +43,7 @@ def simulate(
         server = make_server(config)
     except OSError as exc:
         raise UserError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     console.print(f"treatylab simulator on {server.base_url} (model {MODEL_ID}); "
                   f"latency {latency_ms:g} ms, fault rate {fault_rate:g}; Ctrl-C stops it")
     console.print(f"  e.g. treatylab run northern-shield --base-url {server.base_url} "
@@ -112,7 +112,12 @@ def demo(
         return
     console.rule(f"[bold]{scenario.title}[/bold] — a recorded negotiation")
     console.print(f"Recorded from {RECORDED_FROM}.\nReplayed offline from {DEMO_DIR}.\n")
-    report = replay_run(DEMO_DIR, progress=EventPrinter(console, scenario, show_private=private))
+    try:
+        report = replay_run(DEMO_DIR, progress=EventPrinter(console, scenario, show_private=private))
+    except CassetteMismatch as exc:
+        raise CassetteMismatch(*exc.problems, "the shipped demo no longer matches this version's "
+                               "prompts, policies or scenario; maintainers re-record it with "
+                               "`treatylab demo --record`") from None
     console.print()
     print_package(console, scenario, report.run.result.get("package"))
     console.print(scorecard_table(report.run.result, scenario))

@@ -31,6 +31,8 @@ ATTEMPT_HEADER = "X-Treatylab-Attempt"
 a retried request fail or succeed independently of the first try."""
 
 TRANSIENT_STATUS = frozenset({408, 409, 429})
+CONFIG_PARAMS = frozenset({"model", "temperature", "seed", "response_format"})
+"""A 400 naming one of these is a configuration problem that no retry or repair can fix."""
 
 
 class OpenAIBackend(Backend):
@@ -176,6 +178,12 @@ class OpenAIBackend(Backend):
                 raise UserError(f"model '{self.model}' or the chat-completions route was not "
                                 f"found at {self.pool.endpoint.display_url} (HTTP 404); check "
                                 "the model name and --base-url") from None
+            if status == 400 and exc.param in CONFIG_PARAMS:
+                raise UserError(
+                    f"the endpoint refused parameter '{exc.param}' for model '{self.model}' "
+                    f"(HTTP 400: {_short(exc.message)}); every call would fail the same way, so "
+                    "check the model name, --temperature and the endpoint's structured-output "
+                    "support") from None
             error = f"http {status}: {_short(exc.message)}"
             usage = self._usage(call, started, error=error)
             kind = "transient" if status in TRANSIENT_STATUS or status >= 500 else "refused_request"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -120,3 +123,61 @@ def test_settings_come_from_the_run_config() -> None:
                    temperature=0.3)
     assert seat.settings == TurnSettings(max_repairs=1, max_retries=4)
     assert seat.timeout_s == 7 and seat.temperature == 0.3
+
+
+class _Refusing(BaseHTTPRequestHandler):
+    """An endpoint that refuses every request with the status and error in its class."""
+
+    status = 401
+    error: dict = {"message": "Incorrect API key provided.", "type": "invalid_request_error",
+                   "param": None, "code": "invalid_api_key"}
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        data = json.dumps({"error": self.error}).encode()
+        self.send_response(self.status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.fixture
+def refusing():
+    servers = []
+
+    def start(status: int, **error) -> str:
+        handler = type("Handler", (_Refusing,), {"status": status,
+                                                 "error": {**_Refusing.error, **error}})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}/v1"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_refused_key_stops_the_run_without_echoing_it(refusing) -> None:
+    seat = backend(refusing(401))
+    with pytest.raises(UserError, match="refused the API key") as caught:
+        asyncio.run(seat.aact(delegate_view()))
+    assert "Incorrect API key" not in str(caught.value)
+
+
+def test_an_unsupported_parameter_is_a_configuration_error(refusing) -> None:
+    url = refusing(400, message="Unsupported value: 'temperature'", param="temperature")
+    with pytest.raises(UserError, match="refused parameter 'temperature'"):
+        asyncio.run(backend(url).aact(delegate_view()))
+
+
+def test_other_bad_requests_fail_the_turn_only(refusing) -> None:
+    url = refusing(400, message="context too long", param="messages")
+    result = asyncio.run(backend(url).aact(delegate_view()))
+    assert result.failure is not None and "http 400: Error code: 400" in result.failure.error
+    assert len(result.usage) == 1, "a refused request is neither retried nor repaired"

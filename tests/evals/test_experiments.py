@@ -20,6 +20,7 @@ def table() -> pd.DataFrame:
                          "delegates": "heuristic", "model": "heuristic", "mediator": mediator, "seed": seed,
                          "status": "done", "agreement": mediator == "oracle" or seed > 0, "rounds": 4 + seed,
                          "tokens": 0, "trust": trust[seed], "trust.structural": 0.5, "burden_equity": 0.8,
+                         "pareto_optimal": None if seed == 0 else mediator == "oracle",
                          "process.failed_turns": 0})
     rows.append({"episode_id": "s--heuristic--oracle--s9", "sweep": "t", "scenario": "s", "delegates": "heuristic",
                  "model": "heuristic", "mediator": "oracle", "seed": 9, "status": "failed"})
@@ -27,7 +28,8 @@ def table() -> pd.DataFrame:
 
 
 def test_default_metrics_are_agreement_scores_rounds_tokens() -> None:
-    assert default_metrics(table()) == ["agreement", "trust", "trust.structural", "burden_equity", "rounds", "tokens"]
+    assert default_metrics(table()) == ["agreement", "trust", "trust.structural", "burden_equity", "pareto_optimal",
+                                        "rounds", "tokens"]
 
 
 def test_group_means_and_paired_differences() -> None:
@@ -69,7 +71,9 @@ def test_load_results_reads_folder_or_file(tmp_path: Path) -> None:
 
 
 def test_report_is_one_self_contained_file(tmp_path: Path) -> None:
-    path = write_report(table(), tmp_path / "report.html", resamples=500)
+    frame = table()
+    frame["pareto_optimal"] = frame["pareto_optimal"].astype("boolean")
+    path = write_report(frame, tmp_path / "report.html", resamples=500)
     text = path.read_text(encoding="utf-8")
     assert text.count("data:image/png;base64,") == 3  # agreement, distributions, trust vs equity
     assert not re.search(r"""(src|href)=["'](?!data:)""", text)

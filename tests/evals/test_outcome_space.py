@@ -135,3 +135,15 @@ def test_frontier_matches_brute_force_on_random_spaces() -> None:
         gt = np.any(u[None, :, :] > u[:, None, :], axis=2)
         brute = ~np.any(ge & gt, axis=1)  # [i, j]: j weakly dominates i
         assert np.array_equal(space.pareto_mask(), brute)
+
+
+def test_reservation_thresholds_stay_exact_with_float32_utilities() -> None:
+    # u_a = 40.296875 (= 10316/256) is exact in float32; a reservation a hair above or below
+    # it must not be rounded onto it.
+    tables = [np.array([[40.296875, 0.0], [0.0, 100.0]]), np.array([[59.703125, 0.0], [0.0, 0.0]])]
+    scenario = from_tables(tables, [0, 0])
+    above = OutcomeSpace.build(scenario, {"p0": 40.296875 + 1e-9, "p1": 0.0})
+    assert above.utilities.dtype == np.float32
+    assert above.individually_rational().tolist() == [True, False, True, False]
+    below = OutcomeSpace.build(scenario, {"p0": 40.296875 - 1e-9, "p1": -1.0})
+    assert below.zone_of_agreement().tolist() == [True, True, True, False]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import math
 
+import pytest
+
 from agents.mediators import get
 from agents.views import OracleInfo
 from tests.mediators.conftest import mediator_view
@@ -48,3 +50,24 @@ def test_oracle_without_zone_of_agreement_tables_least_infeasible(shield) -> Non
     info = view.oracle.model_copy(update={"reservations": {p: 99.0 for p in view.oracle.reservations}})
     action = get("oracle").decide(view.model_copy(update={"oracle": info}))
     assert "no package leaves every delegation above its alternative" in action.statement
+
+
+def test_oracle_agrees_with_the_evaluators_nash_point() -> None:
+    """An independent implementation: evals.OutcomeSpace's Nash point on every library scenario."""
+    import scenarios
+    from evals import OutcomeSpace
+
+    for scenario_id in scenarios.library_ids():
+        scenario = scenarios.load(scenario_id)
+        space = OutcomeSpace.build(scenario)
+        index = space.nash_index()
+        view = mediator_view(scenario, "oracle", round_=1, oracle=True)
+        action = get("oracle").decide(view)
+        if index is None:
+            assert "no package leaves every delegation" in action.statement
+            continue
+        gains = {p.id: sum(scenario.utilities[p.id][i][o] for i, o in action.single_text.items()) - p.reservation
+                 for p in scenario.parties}
+        expected = {p.id: sum(scenario.utilities[p.id][i][o] for i, o in space.package(index).items()) - p.reservation
+                    for p in scenario.parties}
+        assert math.prod(gains.values()) == pytest.approx(math.prod(expected.values())), scenario_id

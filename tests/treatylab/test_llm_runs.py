@@ -10,7 +10,7 @@ import pytest
 from graphs import RunConfig
 from scenarios import load
 from treatylab.runner import run_episode
-from treatylab.simulator import start_simulator
+from treatylab.simulator import FAULT_KINDS, start_simulator
 from tests.conftest import FIXTURES
 from tests.treatylab.llm_helpers import SIM, counts, negotiation, sim_config
 
@@ -51,20 +51,22 @@ def test_mixed_run_one_delegation_on_the_simulator(flagship) -> None:
     assert _scores(mixed.result) == _scores(heuristic.result)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_every_fault_kind_at_30_percent_still_ends_with_a_result(seed: int) -> None:
+def test_every_fault_kind_at_30_percent_still_ends_with_a_result() -> None:
     scenario = load(TINY)
-    with start_simulator(fault_rate=0.3, seed=seed, hang_s=2) as sim:
-        config = sim_config(sim.base_url, seed=seed, timeout_s=0.3, max_retries=2)
-        run = asyncio.run(run_episode(scenario, config))
-        faults = {key for key in sim.stats if key.startswith("fault:")}
-    assert run.result["outcome"] in ("agreement", "breakdown", "rejected")
-    assert len(faults) >= 3, f"faults seen: {faults}"
-    expected = counts(run.events)
-    assert expected["repairs"] > 0
-    process = run.result["process"]
-    assert process["repairs"] == expected["repairs"]
-    assert process["failed_turns"] == expected["failed_turns"]
+    seen: set[str] = set()
+    for seed in range(1, 9):
+        if seen == set(FAULT_KINDS) and seed > 3:
+            break
+        with start_simulator(fault_rate=0.3, seed=seed, hang_s=2) as sim:
+            config = sim_config(sim.base_url, seed=seed, timeout_s=0.3, max_retries=2)
+            run = asyncio.run(run_episode(scenario, config))
+            seen |= {key.removeprefix("fault:") for key in sim.stats if key.startswith("fault:")}
+        assert run.result["outcome"] in ("agreement", "breakdown", "rejected")
+        expected = counts(run.events)
+        assert expected["repairs"] > 0
+        assert run.result["process"]["repairs"] == expected["repairs"]
+        assert run.result["process"]["failed_turns"] == expected["failed_turns"]
+    assert seen == set(FAULT_KINDS)
 
 
 def test_persistent_faults_give_failed_turns_and_the_episode_goes_on() -> None:

@@ -6,9 +6,9 @@ exchanges, and a run through it negotiates exactly like the in-process heuristic
 
 from treatylab.simulator.faults import FAULT_KINDS, FaultKind, parse_fault_list
 from treatylab.simulator.responses import MODEL_ID, SimulatorConfig, respond
-from treatylab.simulator.server import RunningSimulator, SimulatorServer, make_server, serve, start_simulator
+from treatylab.simulator.server import RunningSimulator, SimulatorServer, make_server, start_simulator
 
 __all__ = [
     "FAULT_KINDS", "MODEL_ID", "FaultKind", "RunningSimulator", "SimulatorConfig",
-    "SimulatorServer", "make_server", "parse_fault_list", "respond", "serve", "start_simulator",
+    "SimulatorServer", "make_server", "parse_fault_list", "respond", "start_simulator",
 ]

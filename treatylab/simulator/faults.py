@@ -22,7 +22,6 @@ FAULT_KINDS: tuple[FaultKind, ...] = (
     "invalid_json", "schema", "illegal_option", "truncated", "refusal",
     "http_500", "http_429", "timeout",
 )
-HTTP_FAULTS = ("http_500", "http_429", "timeout")
 ILLEGAL = "no-such-option"
 
 
@@ -94,5 +93,4 @@ def corrupt(fault: FaultKind, kind: str, answer: dict[str, Any],
     return json.dumps(broken, sort_keys=True, ensure_ascii=False), None, "stop"
 
 
-__all__ = ["FAULT_KINDS", "HTTP_FAULTS", "FaultKind", "choose_fault", "corrupt",
-           "parse_fault_list"]
+__all__ = ["FAULT_KINDS", "FaultKind", "choose_fault", "corrupt", "parse_fault_list"]

@@ -116,9 +116,10 @@ def start_simulator(config: SimulatorConfig | None = None, **settings: Any) -> I
     Use it in tests and benchmarks: `with start_simulator(latency_ms=200) as sim: ...
     RunConfig(base_url=sim.base_url, ...)`.
     """
-    config = config or SimulatorConfig(**settings)
-    if config is not None and settings:
-        config = config.model_copy(update=settings)
+    if config is None:
+        config = SimulatorConfig(**settings)
+    elif settings:
+        config = SimulatorConfig.model_validate({**config.model_dump(), **settings})
     server = SimulatorServer(config)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               name="treatylab-simulator", daemon=True)
@@ -132,15 +133,6 @@ def start_simulator(config: SimulatorConfig | None = None, **settings: Any) -> I
         thread.join(timeout=5)
 
 
-def serve(config: SimulatorConfig) -> None:
-    """Serve in the foreground until interrupted (the `treatylab simulate` command)."""
-    server = SimulatorServer(config)
-    try:
-        server.serve_forever(poll_interval=0.2)
-    finally:
-        server.stopping.set()
-        server.server_close()
-
-
 def make_server(config: SimulatorConfig) -> SimulatorServer:
+    """A bound server, not yet serving (the `treatylab simulate` command serves it)."""
     return SimulatorServer(config)

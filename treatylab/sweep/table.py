@@ -10,9 +10,9 @@ sweep never duplicates a row. Columns (docs/experiments.md lists them):
 - usage, counted from the transcript: llm_calls, prompt_tokens, completion_tokens, tokens,
   repairs, failed_turns, latency_s (summed over calls), wall_s (the episode's wall time);
 - compensation_paid: points the mediator owes (its text agreed with an offer attached);
-- every numeric score of result.json's `scores`, flattened with dots (`trust`,
-  `trust.structural`, ...): a nested score's headline (`value`, `composite` or `score`) takes
-  the parent's name; and the `process` section as `process.*`.
+- every numeric score of result.json's `scores`, flattened with dots: a metric's value takes
+  its name (`trust`) and its components follow (`trust.structural`); maps keyed by party
+  become `path[party]` (`advantage[aurelia]`); the `process` section becomes `process.*`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import json
 import math
 import os
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,6 @@ from treatylab import outputs
 from treatylab.sweep.plan import PlannedEpisode
 from treatylab.sweep.store import RESULTS, episode_dir, read_failure
 
-HEADLINE_KEYS = ("value", "composite", "score")
 CONFIG_COLUMNS = ("episode_id", "sweep", "scenario", "delegates", "model", "mediator", "seed")
 STATUS_COLUMNS = ("status", "failure_type", "failure")
 OUTCOME_COLUMNS = ("outcome", "agreement", "rounds", "package")
@@ -42,21 +42,25 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not (isinstance(value, float) and math.isnan(value))
 
 
-def flatten_scores(scores: Any, prefix: str = "") -> dict[str, Any]:
-    """Numeric (and boolean, and null) leaves of a nested score dict, keyed by dotted path."""
+def flatten_scores(scores: Any, parties: frozenset[str] = frozenset(), prefix: str = "") -> dict[str, Any]:
+    """Numeric and boolean leaves of a nested score dict, keyed by dotted path.
+
+    A metric record (`value` + `components`, see evals.metric) becomes its name for the value
+    and `name.component` for each component; its parameters and notes are provenance, not
+    scores, and stay in result.json. A map keyed by party ids becomes `path[party]` columns.
+    """
     out: dict[str, Any] = {}
     if isinstance(scores, dict):
-        headline = next((k for k in HEADLINE_KEYS if k in scores
-                         and (_number(scores[k]) or scores[k] is None)), None)
-        if headline is not None and prefix:
-            out[prefix] = scores[headline]
+        if prefix and "value" in scores and "components" in scores:
+            out[prefix] = scores["value"]
+            out.update(flatten_scores(scores["components"], parties, prefix))
+            return out
+        per_party = bool(scores) and bool(parties) and set(scores) <= parties
         for key, value in scores.items():
-            if key == headline and prefix:
-                continue
-            out.update(flatten_scores(value, f"{prefix}.{key}" if prefix else str(key)))
-    elif scores is None or isinstance(scores, (bool, int, float)):
-        if prefix:
-            out[prefix] = scores
+            path = f"{prefix}[{key}]" if per_party else (f"{prefix}.{key}" if prefix else str(key))
+            out.update(flatten_scores(value, parties, path))
+    elif isinstance(scores, (bool, int, float)) and prefix:
+        out[prefix] = scores  # null scores are left out: missing values in the table
     return out
 
 
@@ -87,6 +91,13 @@ def _usage(transcript: Path) -> dict[str, Any]:
     return counts
 
 
+@lru_cache(maxsize=64)
+def _party_ids(scenario_file: str) -> tuple[str, ...]:
+    from scenarios import load
+
+    return tuple(load(scenario_file).party_ids())
+
+
 def episode_row(out: Path, episode: PlannedEpisode, sweep: str) -> dict[str, Any]:
     row: dict[str, Any] = {
         "episode_id": episode.episode_id, "sweep": sweep, "scenario": episode.scenario,
@@ -105,8 +116,9 @@ def episode_row(out: Path, episode: PlannedEpisode, sweep: str) -> dict[str, Any
         row["package"] = json.dumps(result.get("package"), sort_keys=True) if result.get("package") else None
         row.update(_usage(folder / outputs.TRANSCRIPT))
         row["wall_s"] = manifest.get("sweep", {}).get("wall_s")
-        row.update(flatten_scores(result.get("scores", {})))
-        row.update(flatten_scores(result.get("process", {}), "process") if result.get("process") else {})
+        parties = frozenset(_party_ids(episode.scenario_file))
+        row.update(flatten_scores(result.get("scores", {}), parties))
+        row.update(flatten_scores(result.get("process", {}), parties, "process"))
         return row
     failure = read_failure(folder)
     if failure is not None:
@@ -120,6 +132,10 @@ def build_results(out: Path, episodes: list[PlannedEpisode], sweep: str) -> pd.D
     fixed = [c for c in (*CONFIG_COLUMNS, *STATUS_COLUMNS, *OUTCOME_COLUMNS, *USAGE_COLUMNS) if c in frame]
     rest = sorted(c for c in frame.columns if c not in fixed)
     frame = frame[fixed + rest]
+    for column in frame.columns:  # booleans with gaps (breakdowns, failures): nullable booleans
+        present = frame[column].dropna()
+        if frame[column].dtype == object and len(present) and all(isinstance(v, bool) for v in present):
+            frame[column] = frame[column].astype("boolean")
     if "agreement" in frame:
         frame["agreement"] = frame["agreement"].astype("boolean")
     for column in ("failure_type", "failure", "outcome", "package"):
