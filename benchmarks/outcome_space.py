@@ -162,7 +162,7 @@ def main() -> None:
         if args.no_negmas:
             negmas_s = ratio = "-"
         print(f"{size:>8} {ours['packages']:>10,} {ours['frontier']:>9,} {ours['seconds']:>8.3f} "
-              f"{ours['peak_rss_mb']:>8.0f} {ours['traced_peak_mb']:>9.0f} {negmas_s:>9} "
+              f"{ours['peak_rss_mb']:>8.0f} {ours['traced_peak_mb']:>9.1f} {negmas_s:>9} "
               f"{ratio:>11}", flush=True)
     ev = _spawn(["--child", "evaluator", "-", "--repeat", str(args.repeat)], 600)
     print(f"evaluator on northern-shield ({ev['events']} events): {ev['ms']:.1f} ms per call")

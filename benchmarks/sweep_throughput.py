@@ -20,7 +20,7 @@ runs the policies) and reports the machine's ceiling, cores / CPU-seconds per ep
 ratio against min(ideal, ceiling): a ratio near 1 there means the sweep runner wastes nothing
 and the machine, not the scheduling, is the limit.
 
-    python benchmarks/sweep_throughput.py [--concurrency 32] [--latency-ms 200] [--seeds 8]
+    python benchmarks/sweep_throughput.py [--concurrency 32] [--latency-ms 200] [--seeds 8] [--workers N]
 """
 
 from __future__ import annotations
@@ -48,12 +48,19 @@ SCENARIOS = ["northern-shield", "island-compact", "trident-partnership", "ardent
 MEDIATORS = ["formulative", "facilitative", "oracle", "generate-rank-aggregate"]
 
 
-def write_spec(folder: Path, base_url: str, seeds: list[int], name: str) -> Path:
-    spec = {"name": name, "scenarios": SCENARIOS, "mediators": MEDIATORS, "seeds": seeds,
+def write_spec(folder: Path, base_url: str, seeds: list[int], name: str,
+               scenarios: list[str] = SCENARIOS, mediators: list[str] = MEDIATORS) -> Path:
+    spec = {"name": name, "scenarios": scenarios, "mediators": mediators, "seeds": seeds,
             "delegates": [{"name": "sim", "model": MODEL_ID, "base_url": base_url}]}
     path = folder / f"{name}.yaml"
     path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
     return path
+
+
+def _own_cpu() -> float:
+    """CPU of this process and its finished children (the sweep's worker processes)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -104,18 +111,19 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--latency-ms", type=float, default=200.0)
     parser.add_argument("--seeds", type=int, default=8, help="Seeds per scenario x mediator cell.")
+    parser.add_argument("--workers", type=int, default=None, help="Sweep worker processes (default: CPUs).")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp, simulator(args.latency_ms) as (base_url, pid):
         folder = Path(tmp)
-        warm = write_spec(folder, base_url, [1000], "warm-up")
+        warm = write_spec(folder, base_url, [1000], "warm-up", SCENARIOS[:1], MEDIATORS[:1])
         asyncio.run(run_sweep(warm, out=folder / "warm", concurrency=1, show_progress=False))
         spec = write_spec(folder, base_url, list(range(args.seeds)), "throughput")
-        cpu_client, cpu_server = time.process_time(), _cpu_seconds(pid)
+        cpu_client, cpu_server = _own_cpu(), _cpu_seconds(pid)
         started = time.perf_counter()
         summary = asyncio.run(run_sweep(spec, out=folder / "out", concurrency=args.concurrency,
-                                        show_progress=False))
+                                        workers=args.workers, show_progress=False))
         wall = time.perf_counter() - started
-        cpu_client, cpu_server = time.process_time() - cpu_client, _cpu_seconds(pid) - cpu_server
+        cpu_client, cpu_server = _own_cpu() - cpu_client, _cpu_seconds(pid) - cpu_server
         paths = critical_paths(folder / "out", args.latency_ms)
     ideal = args.concurrency / statistics.mean(paths)
     measured = summary.done / wall
@@ -123,7 +131,8 @@ def main() -> None:
     per_episode = (cpu_client + cpu_server) / max(1, summary.done)
     ceiling = cores / per_episode
     print(f"sweep against the simulator: {summary.total} episodes ({summary.failed} failed), "
-          f"concurrency {args.concurrency}, latency {args.latency_ms:g} ms, {cores} CPUs")
+          f"concurrency {args.concurrency}, workers {args.workers or cores}, latency "
+          f"{args.latency_ms:g} ms, {cores} CPUs")
     print(f"  critical path per episode: mean {statistics.mean(paths):.2f} s "
           f"(min {min(paths):.2f}, max {max(paths):.2f})")
     print(f"  wall {wall:.1f} s; measured {measured:.2f} episodes/s; ideal {ideal:.2f} episodes/s")

@@ -18,6 +18,7 @@ def sweep(
     spec: Annotated[Path, typer.Argument(help="Sweep spec (YAML), e.g. experiments/mediator-comparison.yaml.")],
     out: Annotated[Optional[Path], typer.Option(help="Sweep folder (default runs/<sweep-name>).")] = None,
     concurrency: Annotated[Optional[int], typer.Option(min=1, help="Episodes at once (default: CPUs for heuristic sweeps, 8 with LLMs).")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Worker processes: heuristic episodes default to one per CPU; LLM episodes run in this process unless given.")] = None,
     cassette_dir: Annotated[Optional[Path], typer.Option(help="One cassette per LLM episode: DIR/<episode-id>.yaml.")] = None,
     record_mode: Annotated[str, typer.Option(help="With --cassette-dir: record | replay | off.")] = "record",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -33,7 +34,8 @@ def sweep(
         raise UserError(f"--record-mode '{record_mode}': choose one of {list(RECORD_MODES)}")
     console = Console(highlight=False, stderr=True)
     try:
-        summary = asyncio.run(run_sweep(spec, out=out, concurrency=concurrency, cassette_dir=cassette_dir,
+        summary = asyncio.run(run_sweep(spec, out=out, concurrency=concurrency, workers=workers,
+                                        cassette_dir=cassette_dir,
                                         record_mode=record_mode, console=console, show_progress=not quiet))
     except KeyboardInterrupt:
         console.print("interrupted: finished episodes are kept; run the same command to resume")

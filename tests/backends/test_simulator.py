@@ -79,7 +79,7 @@ def test_concurrent_requests_overlap_their_latency() -> None:
 
     with start_simulator(latency_ms=200) as sim:
         elapsed = asyncio.run(burst(sim.base_url))
-    assert elapsed < 1.5, f"48 parallel requests took {elapsed:.2f} s"
+    assert elapsed < 3.0, f"48 parallel requests took {elapsed:.2f} s (serialised: 9.6 s)"
 
 
 def test_shutdown_releases_hanging_requests() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from agents import mediators
 from graphs import RunConfig
 from scenarios import load
 from treatylab.runner import run_episode
@@ -28,7 +29,7 @@ def _scores(result: dict) -> dict:
     return {key: result[key] for key in ("outcome", "package", "rounds", "scores")}
 
 
-@pytest.mark.parametrize("mediator", ["formulative", "none"])
+@pytest.mark.parametrize("mediator", mediators.available())
 def test_simulator_run_negotiates_like_the_in_process_policy(flagship, mediator: str) -> None:
     with start_simulator() as sim:
         llm = asyncio.run(run_episode(flagship, sim_config(sim.base_url, mediator=mediator, seed=4)))

@@ -53,7 +53,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: SimulatorServer
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        """Silent: the CLI prints one line per request itself when asked."""
+        """Silent: the run records every exchange already; headers are never logged."""
 
     def _send(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body, sort_keys=True).encode("utf-8")

@@ -126,13 +126,18 @@ def init_worker(parent_pid: int) -> None:
     threading.Thread(target=watch, name="sweep-parent-watch", daemon=True).start()
 
 
-def run_in_worker(payload: dict[str, Any]) -> dict[str, Any]:
-    """Process-pool entry: JSON in, JSON out (a PlannedEpisode and where to write it)."""
+async def run_payload(payload: dict[str, Any]) -> dict[str, Any]:
+    """Run one episode described as JSON (a PlannedEpisode and where to write it); JSON back."""
     episode = PlannedEpisode.model_validate(payload["episode"])
     scenario = _scenarios.get(episode.scenario_file)
     if scenario is None:
         scenario = _scenarios[episode.scenario_file] = load(episode.scenario_file)
     cassette = Path(payload["cassette"]) if payload.get("cassette") else None
-    report = asyncio.run(run_planned(episode, scenario, Path(payload["out"]), payload["sweep"],
-                                     cassette, payload.get("record_mode", "record")))
+    report = await run_planned(episode, scenario, Path(payload["out"]), payload["sweep"], cassette,
+                               payload.get("record_mode", "record"))
     return report.model_dump(mode="json")
+
+
+def run_in_worker(payload: dict[str, Any]) -> dict[str, Any]:
+    """Process-pool entry for one episode at a time (heuristic, or with its own cassette)."""
+    return asyncio.run(run_payload(payload))

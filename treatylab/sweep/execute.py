@@ -1,12 +1,17 @@
 """Run a sweep: plan, skip what is finished, run the rest concurrently, rebuild the table.
 
-Two kinds of concurrency, because episodes are of two kinds:
-- LLM episodes wait on the network: they run as asyncio tasks in this process, at most
-  `concurrency` at a time (a semaphore);
+Concurrency follows what an episode waits on:
 - heuristic episodes are CPU-bound Python (asyncio would interleave, not overlap them): they
-  run in a process pool of min(concurrency, CPUs) workers. Episodes with a cassette also run
-  in the pool, one per process, because vcrpy patches HTTP process-wide.
-With `concurrency` 1 everything runs in this process, one episode after another.
+  run in a process pool of min(concurrency, workers) processes, one episode per process at a
+  time (`workers` defaults to the number of CPUs).
+  Episodes with a cassette run there too, because vcrpy patches HTTP process-wide;
+- LLM episodes mostly wait on the network: `concurrency` of them are in flight at once as
+  asyncio tasks in this process (a semaphore). With `workers` given explicitly they are spread
+  over min(workers, concurrency) processes that each run an event loop (see `shards`): that
+  lifts the one-CPU cap of a single loop when the client's own work per call is the limit
+  (many CPUs, a fast endpoint). It is not the default because on a small machine the extra
+  processes cost more CPU than they free (benchmarks/README.md).
+With `concurrency` 1 everything runs in this process, one episode at a time.
 
 Whatever happens to an episode, the sweep goes on; `results.parquet` is rebuilt from the
 episode folders at the end (also after Ctrl-C), so it always matches what is on disk.
@@ -29,6 +34,7 @@ from treatylab import outputs
 from treatylab.sweep.episode import EpisodeReport, cassette_path, init_worker, run_in_worker, run_planned
 from treatylab.sweep.plan import PlannedEpisode, expand
 from treatylab.sweep.progress import SweepProgress
+from treatylab.sweep.shards import run_sharded
 from treatylab.sweep.spec import SweepSpec, load_spec
 from treatylab.sweep.store import RESULTS, SPEC_COPY, episode_dir, is_finished, sweep_lock
 from treatylab.sweep.table import write_results
@@ -63,25 +69,36 @@ class _Runner:
     """Schedules the episodes left to run; reports each to the progress bar as it finishes."""
 
     def __init__(self, spec: SweepSpec, scenarios: dict[str, Scenario], out: Path, concurrency: int,
-                 cassette_dir: Path | None, record_mode: str, progress: SweepProgress) -> None:
+                 workers: int | None, cassette_dir: Path | None, record_mode: str,
+                 progress: SweepProgress) -> None:
         self.spec, self.scenarios, self.out = spec, scenarios, out
         self.concurrency = concurrency
+        self.workers = workers or os.cpu_count() or 1
+        self.llm_workers = workers or 1
         self.cassette_dir, self.record_mode = cassette_dir, record_mode
         self.progress = progress
 
-    def _pooled(self, todo: list[PlannedEpisode]) -> list[PlannedEpisode]:
-        if self.concurrency <= 1:
-            return []
+    def _split(self, todo: list[PlannedEpisode]) -> tuple[list[PlannedEpisode], ...]:
+        """(run in this process, run in the one-episode pool, run in LLM shards)."""
+        if self.concurrency <= 1 or self.workers <= 1:
+            return todo, [], []
         pooled = [e for e in todo if not e.uses_llm or cassette_path(self.cassette_dir, e)]
-        return pooled if len(pooled) > 1 else []
+        pooled = pooled if len(pooled) > 1 else []
+        taken = {e.episode_id for e in pooled}
+        llm = [e for e in todo if e.uses_llm and e.episode_id not in taken]
+        sharded = llm if len(llm) > 1 and self.llm_workers > 1 else []
+        taken |= {e.episode_id for e in sharded}
+        return [e for e in todo if e.episode_id not in taken], pooled, sharded
 
     async def run(self, todo: list[PlannedEpisode]) -> None:
-        pooled = self._pooled(todo)
-        pooled_ids = {e.episode_id for e in pooled}
-        local = [e for e in todo if e.episode_id not in pooled_ids]
+        local, pooled, sharded = self._split(todo)
         jobs = [self._local(local)]
         if pooled:
             jobs.append(self._pool(pooled))
+        if sharded:
+            workers = min(self.llm_workers, self.concurrency, len(sharded))
+            jobs.append(run_sharded([self._payload(e) for e in sharded], self.concurrency, workers,
+                                    self.progress.update))
         await asyncio.gather(*jobs)
 
     async def _local(self, episodes: list[PlannedEpisode]) -> None:
@@ -97,8 +114,9 @@ class _Runner:
         await asyncio.gather(*(one(e) for e in episodes))
 
     async def _pool(self, episodes: list[PlannedEpisode]) -> None:
-        cpus = os.cpu_count() or 1
-        workers = min(self.concurrency, len(episodes), cpus if not self.cassette_dir else 2 * cpus)
+        # One episode per process: recording processes mostly wait, so allow twice as many.
+        most = self.workers if not self.cassette_dir else 2 * self.workers
+        workers = min(self.concurrency, len(episodes), most)
         loop = asyncio.get_running_loop()
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=init_worker,
@@ -118,6 +136,7 @@ class _Runner:
 
 
 async def run_sweep(spec_path: Path, *, out: Path | None = None, concurrency: int | None = None,
+                    workers: int | None = None,
                     cassette_dir: Path | None = None, record_mode: str = "record",
                     console: Console | None = None, show_progress: bool = True) -> SweepSummary:
     """Run (or resume) the sweep `spec_path` describes and write `results.parquet`.
@@ -135,7 +154,7 @@ async def run_sweep(spec_path: Path, *, out: Path | None = None, concurrency: in
         skipped = len(episodes) - len(todo)
         limit = concurrency or default_concurrency(todo)
         with SweepProgress(spec.name, len(episodes), skipped, console, show_progress) as progress:
-            runner = _Runner(spec, scenarios, out, limit, cassette_dir, record_mode, progress)
+            runner = _Runner(spec, scenarios, out, limit, workers, cassette_dir, record_mode, progress)
             try:
                 await runner.run(todo)
             finally:
