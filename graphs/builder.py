@@ -8,6 +8,8 @@
 
 Delegates of a stage act in parallel (one Send each) and a collector appends their events in
 party order. Loops are bounded by the scenario's round limit and implementation periods.
+Every node and router is a coroutine: under `ainvoke` LangGraph would otherwise hop to a
+worker thread for each sync one, which shows as latency between LLM-call layers.
 """
 
 from __future__ import annotations
@@ -50,11 +52,14 @@ def _fan(episode: Episode, stage: str) -> Any:
 # -- routing --------------------------------------------------------------------------------
 def after_open(episode: Episode) -> Any:
     fan = _fan(episode, "clarify")
-    return lambda state: "clarify_mediator" if episode.mediated else fan(state)
+
+    async def route(state: State) -> Any:
+        return "clarify_mediator" if episode.mediated else await fan(state)
+    return route
 
 
 def after_bargain(episode: Episode) -> Any:
-    def route(state: State) -> str:
+    async def route(state: State) -> str:
         if state.get("consensus"):
             return "draft"
         if int(state["round"]) >= int(state["round_limit"]):
@@ -64,7 +69,7 @@ def after_bargain(episode: Episode) -> Any:
 
 
 def after_finalize(episode: Episode) -> Any:
-    def route(state: State) -> str:
+    async def route(state: State) -> str:
         if state.get("outcome") == "agreement":
             return "implement_start" if episode.scenario.rules.implementation_periods else "evaluate"
         return "bargain_start" if int(state.get("rejections", 0)) <= 1 else "breakdown"
@@ -72,7 +77,7 @@ def after_finalize(episode: Episode) -> Any:
 
 
 def after_implement(episode: Episode) -> Any:
-    def route(state: State) -> str:
+    async def route(state: State) -> str:
         done = int(state["period"]) >= episode.scenario.rules.implementation_periods
         return "evaluate" if done else "implement_start"
     return route

@@ -52,7 +52,7 @@ def mediator_view(episode: Episode, state: State, stage: str) -> MediatorView:
 
 # -- collectors ----------------------------------------------------------------------------
 def collect_stage(episode: Episode, stage: str, actors_of: Any) -> Any:
-    def node(state: State) -> State:
+    async def node(state: State) -> State:
         events, _ = collect(episode, state, stage, actors_of(episode, state))
         return {"events": events, "stage": stage}
     return node
@@ -68,7 +68,7 @@ def mediator_step(episode: Episode, stage: str) -> Any:
 
 # -- bargaining ----------------------------------------------------------------------------
 def bargain_start(episode: Episode) -> Any:
-    def node(state: State) -> State:
+    async def node(state: State) -> State:
         round_ = int(state.get("round", 0)) + 1
         limit = int(state.get("round_limit") or episode.scenario.rules.max_rounds)
         fired = [s for s in episode.scenario.shocks if s.at_round == round_]
@@ -105,7 +105,7 @@ def _consensus(episode: Episode, state: State, results: dict[str, Any],
 
 
 def bargain_collect(episode: Episode) -> Any:
-    def node(state: State) -> State:
+    async def node(state: State) -> State:
         events, results = collect(episode, state, "bargain", episode.parties)
         consensus = _consensus(episode, state, results, events)
         update: State = {"events": events, "consensus": consensus}
@@ -135,7 +135,7 @@ def drafter(episode: Episode) -> Any:
 
 
 def finalize_collect(episode: Episode) -> Any:
-    def node(state: State) -> State:
+    async def node(state: State) -> State:
         events, results = collect(episode, state, "finalize", episode.parties)
         signed = {p for p, r in results.items()
                   if isinstance(r.action, Vote) and r.action.decision != "reject"}
@@ -160,7 +160,7 @@ def finalize_collect(episode: Episode) -> Any:
 
 
 def breakdown(episode: Episode) -> Any:
-    def node(state: State) -> State:
+    async def node(state: State) -> State:
         if int(state.get("rejections", 0)) > 1:
             reason = "the text was voted down twice"
         else:
@@ -174,7 +174,7 @@ def breakdown(episode: Episode) -> Any:
 
 # -- implementation ------------------------------------------------------------------------
 def implement_start(episode: Episode) -> Any:
-    def node(state: State) -> State:
+    async def node(state: State) -> State:
         period = int(state.get("period", 0)) + 1
         fired = [s for s in episode.scenario.shocks if s.at_period == period]
         drafts = [_protocol_event("implement", period, "shock", {"id": s.id, "public": s.public})
@@ -185,7 +185,7 @@ def implement_start(episode: Episode) -> Any:
 
 
 def implement_collect(episode: Episode) -> Any:
-    def node(state: State) -> State:
+    async def node(state: State) -> State:
         events, _ = collect(episode, state, "implement", episode.parties)
         period = int(state["period"])
         strength = verification_strength(list(episode.scenario.issues), state["draft"])
@@ -205,7 +205,7 @@ def implement_collect(episode: Episode) -> Any:
 
 
 def evaluate(episode: Episode) -> Any:
-    def node(state: State) -> State:
+    async def node(state: State) -> State:
         from evals import evaluate as score
 
         card = score(episode.scenario, episode.events(state))

@@ -28,8 +28,8 @@ def turn_node_name(stage: str) -> str:
 
 
 def fan_out(episode: Episode, stage: str, build_view: ViewBuilder,
-            actors: Callable[[Episode, dict[str, Any]], list[str]]) -> Callable[[dict[str, Any]], list[Send]]:
-    def route(state: dict[str, Any]) -> list[Send]:
+            actors: Callable[[Episode, dict[str, Any]], list[str]]) -> Callable[[dict[str, Any]], Awaitable[list[Send]]]:
+    async def route(state: dict[str, Any]) -> list[Send]:
         round_ = stage_round(stage, state)
         return [
             Send(target_node(episode, stage, actor), {
