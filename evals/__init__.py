@@ -6,7 +6,6 @@ analysis (`treatylab analyze`) and for experiments. Formulas: docs/metrics.md.
 
 from evals.analysis import SolutionPoint, SpaceReport, analyze_scenario
 from evals.burden import burden_equity
-from evals.experiments import load_results
 from evals.metric import MetricResult
 from evals.outcome_space import OutcomeSpace
 from evals.package_analysis import PackageAnalysis, RedLineCrossing, analyze_package
@@ -14,8 +13,17 @@ from evals.scorecard import Process, Scorecard, evaluate
 from evals.sovereignty import sovereignty_preservation
 from evals.trust import trust
 
+
+def __getattr__(name: str) -> object:
+    """`load_results` pulls in pandas; load it only when a notebook or report asks for it."""
+    if name == "load_results":
+        from evals.experiments import load_results
+
+        return load_results
+    raise AttributeError(f"module 'evals' has no attribute {name!r}")
+
 __all__ = [
     "MetricResult", "OutcomeSpace", "PackageAnalysis", "Process", "RedLineCrossing",
-    "Scorecard", "analyze_package", "burden_equity", "evaluate", "load_results", "sovereignty_preservation",
-    "trust",
+    "Scorecard", "SolutionPoint", "SpaceReport", "analyze_package", "analyze_scenario",
+    "burden_equity", "evaluate", "load_results", "sovereignty_preservation", "trust",
 ]
