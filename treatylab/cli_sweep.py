@@ -18,7 +18,7 @@ def sweep(
     spec: Annotated[Path, typer.Argument(help="Sweep spec (YAML), e.g. experiments/mediator-comparison.yaml.")],
     out: Annotated[Optional[Path], typer.Option(help="Sweep folder (default runs/<sweep-name>).")] = None,
     concurrency: Annotated[Optional[int], typer.Option(min=1, help="Episodes at once (default: CPUs for heuristic sweeps, 8 with LLMs).")] = None,
-    workers: Annotated[Optional[int], typer.Option(min=1, help="Worker processes: heuristic episodes default to one per CPU; LLM episodes run in this process unless given.")] = None,
+    workers: Annotated[Optional[int], typer.Option(min=1, help="Worker processes (default: one per CPU; 1 runs everything in this process).")] = None,
     cassette_dir: Annotated[Optional[Path], typer.Option(help="One cassette per LLM episode: DIR/<episode-id>.yaml.")] = None,
     record_mode: Annotated[str, typer.Option(help="With --cassette-dir: record | replay | off.")] = "record",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,

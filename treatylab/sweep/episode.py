@@ -63,17 +63,22 @@ def _cassette(path: Path | None, mode: str) -> Iterator[None]:
     from agents.backends.clients import offline_credentials
     from treatylab.cassettes import cassette_session
 
+    if mode == "replay":
+        with offline_credentials(), cassette_session(path, "replay"):
+            yield
+        return
     staging = path.with_name(f".{path.name}.partial")
     staging.parent.mkdir(parents=True, exist_ok=True)
     staging.unlink(missing_ok=True)
-    if path.exists():
+    if path.exists():  # new_episodes: what is recorded replays, what is new is added
         shutil.copyfile(path, staging)
-    offline = offline_credentials() if mode == "replay" else contextlib.nullcontext()
-    with offline, cassette_session(staging if mode == "record" else path, mode):  # type: ignore[arg-type]
-        yield
-    if mode == "record" and staging.exists():
-        os.replace(staging, path)
-    staging.unlink(missing_ok=True)
+    try:
+        with cassette_session(staging, "record"):
+            yield
+        if staging.exists():
+            os.replace(staging, path)
+    finally:
+        staging.unlink(missing_ok=True)
 
 
 def _check_parent() -> None:

@@ -5,13 +5,12 @@ Concurrency follows what an episode waits on:
   run in a process pool of min(concurrency, workers) processes, one episode per process at a
   time (`workers` defaults to the number of CPUs).
   Episodes with a cassette run there too, because vcrpy patches HTTP process-wide;
-- LLM episodes mostly wait on the network: `concurrency` of them are in flight at once as
-  asyncio tasks in this process (a semaphore). With `workers` given explicitly they are spread
-  over min(workers, concurrency) processes that each run an event loop (see `shards`): that
-  lifts the one-CPU cap of a single loop when the client's own work per call is the limit
-  (many CPUs, a fast endpoint). It is not the default because on a small machine the extra
-  processes cost more CPU than they free (benchmarks/README.md).
-With `concurrency` 1 everything runs in this process, one episode at a time.
+- LLM episodes mostly wait on the network: `concurrency` of them are in flight at once,
+  spread over min(workers, concurrency) processes that each run an event loop with its share
+  of the slots (see `shards`): the client's own work per call (views, prompts, the SDK) would
+  otherwise cap a single loop at one CPU against a fast endpoint.
+With `concurrency` 1 or `workers` 1 everything runs in this process (LLM episodes as asyncio
+tasks under a semaphore).
 
 Whatever happens to an episode, the sweep goes on; `results.parquet` is rebuilt from the
 episode folders at the end (also after Ctrl-C), so it always matches what is on disk.
@@ -74,7 +73,7 @@ class _Runner:
         self.spec, self.scenarios, self.out = spec, scenarios, out
         self.concurrency = concurrency
         self.workers = workers or os.cpu_count() or 1
-        self.llm_workers = workers or 1
+        self.llm_workers = self.workers
         self.cassette_dir, self.record_mode = cassette_dir, record_mode
         self.progress = progress
 
@@ -102,7 +101,9 @@ class _Runner:
         await asyncio.gather(*jobs)
 
     async def _local(self, episodes: list[PlannedEpisode]) -> None:
-        limit = asyncio.Semaphore(max(1, self.concurrency))
+        # Cassettes patch HTTP process-wide: recorded episodes in this process go one at a time.
+        recorded = any(cassette_path(self.cassette_dir, e) for e in episodes)
+        limit = asyncio.Semaphore(1 if recorded else max(1, self.concurrency))
 
         async def one(episode: PlannedEpisode) -> None:
             async with limit:

@@ -158,14 +158,16 @@ def load_spec(path: Path) -> SweepSpec:
         UserError: missing file, YAML syntax, schema violations, unknown scenarios or mediators.
     """
     if not path.exists():
-        raise UserError(f"{path}: no such sweep spec; see experiments/mediator-comparison.yaml for an example")
+        raise UserError(f"{path}: no such sweep spec; "
+                        "see experiments/mediator-comparison.yaml for an example")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise UserError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
     spec = parse_spec(data, str(path))
-    problems = [f"{path}: mediators[{i}]: unknown strategy '{m}'; choose from {mediators.available()} or write 'all'"
-                for i, m in enumerate(spec.mediator_list()) if m not in mediators.available()]
+    known = mediators.available()
+    problems = [f"{path}: mediators[{i}]: unknown strategy '{m}'; choose from {known} or write 'all'"
+                for i, m in enumerate(spec.mediator_list()) if m not in known]
     for i, ref in enumerate(scenario_refs(spec)):
         try:
             scenario_path(ref, path)
