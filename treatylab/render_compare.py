@@ -30,7 +30,8 @@ def print_comparison(console: Console, comparison: Comparison) -> None:
     groups = Table(title=f"Mean and {level}% bootstrap interval by {comparison.by} "
                          f"({comparison.episodes} episodes, {comparison.resamples:,} resamples)")
     for column in ("metric", comparison.by, "n", "mean", "interval"):
-        groups.add_column(column, justify="right" if column in ("n", "mean", "interval") else "left")
+        groups.add_column(column, justify="right" if column in ("n", "mean", "interval") else "left",
+                          overflow="fold")
     for metric in comparison.metrics:
         for index, group in enumerate(comparison.groups):
             stat = next(s for s in comparison.stats if s.metric == metric and s.group == group)
@@ -38,16 +39,20 @@ def print_comparison(console: Console, comparison: Comparison) -> None:
                            f"[{_num(stat.low)}, {_num(stat.high)}]", end_section=index == len(comparison.groups) - 1)
     console.print(groups)
     pairs = Table(title=f"Differences a - b, {level}% bootstrap interval, two-sided permutation p "
-                        f"({comparison.resamples:,} permutations, or exact; seed {comparison.seed})")
-    for column in ("metric", "a", "b", "design", "n", "a - b", "interval", "p"):
-        pairs.add_column(column, justify="right" if column in ("n", "a - b", "interval", "p") else "left",
-                         no_wrap=column == "interval")
+                        f"({comparison.resamples:,} permutations, or exact; seed {comparison.seed}); "
+                        "paired over matched episodes unless marked")
+    # One header row per metric and one row per pair: full names in a narrow terminal, where
+    # separate metric / a / b columns would cut "burden_equity.gini" down to "burden…".
+    pairs.add_column("metric: a - b", overflow="fold")
+    for column in ("n", "a - b", "interval", "p"):
+        pairs.add_column(column, justify="right", no_wrap=True)
     for index, pair in enumerate(comparison.pairs):
         last = index + 1 == len(comparison.pairs) or comparison.pairs[index + 1].metric != pair.metric
-        first = index == 0 or comparison.pairs[index - 1].metric != pair.metric
-        pairs.add_row(pair.metric if first else "", pair.a, pair.b, pair.design, str(pair.n),
-                      _num(pair.difference), f"[{_num(pair.low)}, {_num(pair.high)}]", _p(pair.p),
-                      end_section=last)
+        if index == 0 or comparison.pairs[index - 1].metric != pair.metric:
+            pairs.add_row(f"[bold]{pair.metric}[/bold]", "", "", "", "")
+        marker = "" if pair.design == "paired" else f" ({pair.design})"
+        pairs.add_row(f"  {pair.a} - {pair.b}{marker}", str(pair.n), _num(pair.difference),
+                      f"[{_num(pair.low)}, {_num(pair.high)}]", _p(pair.p), end_section=last)
     console.print(pairs)
     if comparison.excluded:
         console.print(f"{comparison.excluded} episode(s) not finished (failed or pending) are excluded.")

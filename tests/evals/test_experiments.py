@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -78,3 +81,18 @@ def test_report_is_one_self_contained_file(tmp_path: Path) -> None:
     assert text.count("data:image/png;base64,") == 3  # agreement, distributions, trust vs equity
     assert not re.search(r"""(src|href)=["'](?!data:)""", text)
     assert "Pairwise differences" in text and "paired" in text and "[-0.200, -0.200]" in text
+
+
+def test_compare_command_keeps_full_names_in_a_narrow_terminal(tmp_path: Path) -> None:
+    table().to_parquet(tmp_path / "results.parquet", index=False)
+    env = {**os.environ, "COLUMNS": "80"}
+    proc = subprocess.run([sys.executable, "-m", "treatylab.cli", "compare", str(tmp_path), "--by", "mediator",
+                           "--metric", "trust.structural", "--metric", "trust", "--resamples", "500"],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert max(len(line) for line in proc.stdout.splitlines()) <= 80
+    assert "…" not in proc.stdout
+    rows = [line for line in proc.stdout.splitlines() if "formulative - oracle" in line]
+    assert len(rows) == 2  # one per metric, each under its metric's header row
+    assert "-0.200" in rows[1] and "[-0.200, -0.200]" in rows[1] and "0.2500" in rows[1]
+    assert "trust.structural" in proc.stdout and "1 episode(s) not finished" in proc.stdout
