@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+import yaml
 from typer.testing import CliRunner
 
 from scenarios import library_ids, load
 from scenarios.loader import LIBRARY_DIR
+from scenarios.tooling import check
 from treatylab.cli_scenario import scenario_app
 from tests.scenarios.support import FIXTURES, LLM_DELIBERATION, treatylab
 from tests.scenarios.test_fixtures import BROKEN
@@ -97,3 +100,49 @@ def test_import_refuses_an_unknown_format() -> None:
     result = runner.invoke(scenario_app, ["import", "--from", "negotiation-arena", "x"])
     assert result.exit_code != 0
     assert "unknown format" in str(result.exception)
+
+
+def test_list_columns_and_figures() -> None:
+    result = runner.invoke(scenario_app, ["list"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    header = next(line for line in result.stdout.splitlines() if " id " in line)
+    cells = [cell.strip() for cell in header.strip("┃ ").split("┃")]
+    assert cells[:5] == ["id", "parties", "issues", "packages", "ZOA"]
+    rows = {line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:6]]
+            for line in result.stdout.splitlines() if line.startswith("│")}
+    assert rows["island-compact"] == ["2", "6", "972", "133"]
+    assert rows["concord-council"] == ["7", "6", "216", "14"]
+    assert rows["northern-shield"] == ["5", "6", "1296", "107"]
+
+
+@pytest.mark.parametrize("scenario_id", library_ids())
+def test_check_reports_on_every_library_scenario(scenario_id: str) -> None:
+    scenario = load(scenario_id)
+    report = check(scenario)
+    result = runner.invoke(scenario_app, ["check", scenario_id], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert f"zone of agreement: {report.zone_of_agreement} packages" in out
+    if scenario.no_agreement_expected:
+        assert report.zone_of_agreement == 0
+        assert "Nash package: none" in out
+    else:
+        assert report.zone_of_agreement > 0 and report.nash is not None
+        assert "Nash package: " + ", ".join(f"{k}={v}" for k, v in report.nash.package.items()) in out
+    for pid in scenario.party_ids():
+        assert f"{pid}'s favourite" in out
+    assert "trivially solved: no" in out
+    assert "warning:" not in out
+
+
+def test_check_prints_warnings_for_an_issue_nobody_cares_about(tmp_path: Path) -> None:
+    data = yaml.safe_load((FIXTURES / "duo.yaml").read_text(encoding="utf-8"))
+    data["issues"].append({"id": "flag", "title": "Flag", "options": [
+        {"id": "blue", "label": "Blue"}, {"id": "green", "label": "Green"}]})
+    for table in data["utilities"].values():
+        table["flag"] = {"blue": 0, "green": 0}
+    path = tmp_path / "duo-flag.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    result = runner.invoke(scenario_app, ["check", str(path)], env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.output
+    assert "warning: issues.flag: every party scores all its options equally" in result.stdout

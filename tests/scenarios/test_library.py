@@ -33,6 +33,36 @@ def test_library_covers_the_required_shapes() -> None:
     assert [s.id for s in scenarios if s.no_agreement_expected] == ["ardent-valley"]
 
 
+# The cases the library must cover: id -> (alliance type, parties, issues it must negotiate)
+COVERAGE: dict[str, tuple[str, int | None, set[str]]] = {
+    "northern-shield": ("defense_pact", None, {"burden", "spending"}),  # flagship
+    "fennmark-accession": ("defense_pact", None, {"timeline", "basing", "spending"}),
+    "trident-partnership": ("limited_partnership", None, {"tech_scope", "export_controls", "infosec"}),
+    "island-compact": ("defense_pact", 2, {"host_support", "footprint"}),
+    "concord-council": ("political_military", 7, {"non_interference", "exercises", "counter_terrorism"}),
+    "strategic-limits": ("arms_control", None, {"ceiling", "inspections", "challenge", "withdrawal"}),
+    "kivara-mandate": ("peacekeeping", None, {"troops", "command", "roe", "exit"}),
+    "ardent-valley": ("peacekeeping", 3, {"ceasefire", "decommissioning", "verification"}),
+}
+
+
+@pytest.mark.parametrize("scenario_id", sorted(COVERAGE))
+def test_library_covers_the_required_cases(scenario_id: str) -> None:
+    alliance_type, parties, issues = COVERAGE[scenario_id]
+    scenario = load(scenario_id)
+    assert scenario.alliance_type == alliance_type
+    assert parties is None or len(scenario.parties) == parties
+    assert issues <= set(scenario.issue_ids())
+
+
+def test_accession_needs_every_member_and_arms_control_has_veto_powers() -> None:
+    accession = load("fennmark-accession")
+    assert accession.rules.decision_rule == "unanimity"  # every member ratifies: each can veto
+    arms = load("strategic-limits")
+    assert arms.rules.decision_rule == "qualified_majority"
+    assert arms.rules.veto_parties == ["orlan", "severa"]
+
+
 @pytest.mark.parametrize("path", library_paths(), ids=lambda p: p.stem)
 def test_scenario_file_is_complete(path) -> None:
     scenario = load(path)

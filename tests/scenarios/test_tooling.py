@@ -10,6 +10,7 @@ import yaml
 from scenarios import ScenarioError, Scenario, load, parse
 from scenarios.loader import LIBRARY_DIR
 from scenarios.tooling import (
+    SCHEMA_COMMENT,
     check,
     indifferent_issues,
     reservations_after_shocks,
@@ -30,6 +31,18 @@ def _variant(path, edit) -> Scenario:
 def test_schema_file_is_up_to_date() -> None:
     shipped = (LIBRARY_DIR / "scenario.schema.json").read_text(encoding="utf-8")
     assert shipped == schema_text(), "regenerate: treatylab scenario schema > scenarios/scenario.schema.json"
+
+
+def test_schema_line_points_editors_at_the_shipped_schema() -> None:
+    # every library file and every generated file starts with the yaml-language-server line,
+    # and its relative path resolves, from the library folder, to the schema printed by
+    # `treatylab scenario schema`
+    assert SCHEMA_COMMENT.startswith("# yaml-language-server: $schema=")
+    target = LIBRARY_DIR / SCHEMA_COMMENT.split("$schema=", 1)[1]
+    assert target.resolve() == (LIBRARY_DIR / "scenario.schema.json").resolve()
+    assert target.read_text(encoding="utf-8") == schema_text()
+    assert scaffold("my-pact").splitlines()[0] == SCHEMA_COMMENT
+    assert scenario_yaml(load("island-compact")).splitlines()[0] == SCHEMA_COMMENT
 
 
 def test_scaffold_validates_unchanged_and_checks_clean() -> None:
