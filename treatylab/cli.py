@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "treatylab.cli_run",
     "treatylab.cli_scenario",
     "treatylab.cli_analyze",
+    "treatylab.cli_judge",
     "treatylab.cli_llm",
     "treatylab.cli_sweep",
 )

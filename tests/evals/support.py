@@ -107,9 +107,10 @@ class EventLog:
              responses: dict[str, str] | None = None,
              commitments: list[tuple[str, str]] | None = None,
              red_lines: list[tuple[str, list[str]]] | None = None,
-             priorities: list[str] | None = None, stage: str = "bargain") -> EventLog:
+             priorities: list[str] | None = None, stage: str = "bargain",
+             statement: str = "...") -> EventLog:
         payload: dict[str, Any] = {
-            "statement": "...",
+            "statement": statement,
             "proposal": None if proposal is None else {"proposer": actor, "package": proposal},
             "responses": responses or {},
             "commitments": [{"issue": i, "option": o} for i, o in commitments or []],

@@ -2,8 +2,9 @@
 
 `respond` parses the actor's view from the prompt's view block, asks the baseline policy
 (`agents.policy.decide`) for the action, converts it to the wire JSON the OpenAI backend asked
-for, then applies the request's seeded fault, if any. The whole answer is a function of the
-request and the simulator's settings, so it is the same on every run.
+for, then applies the request's seeded fault, if any. A judge request (a judge block instead of a
+view block) is answered by the deterministic baseline judge, `evals.judge.baseline`. The whole
+answer is a function of the request and the simulator's settings, so it is the same on every run.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from agents.backends.openai_backend import ATTEMPT_HEADER
 from agents.backends.prompting import ViewBlockError, view_data_from_messages, view_from_messages
 from agents.backends.wire import to_wire
 from agents.policy import decide
+from evals.judge.baseline import baseline_answer
+from evals.judge.record import JudgeBlockError, criterion_from_messages, record_from_messages
 from treatylab.simulator.faults import FAULT_KINDS, FaultKind, choose_fault, corrupt
 
 MODEL_ID = "treatylab-sim"
@@ -102,6 +105,16 @@ def policy_answer(messages: list[dict[str, Any]]) -> tuple[str, dict[str, Any], 
     return view.expected, json.loads(wire.model_dump_json()), raw_view
 
 
+def answer_for(messages: list[dict[str, Any]], model: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """A judge request (it carries a judge block) gets the baseline judge's scores, any other
+    request the baseline policy's action: (kind, wire answer dict, raw view dict)."""
+    record = record_from_messages(messages)
+    if record is not None:
+        criterion = criterion_from_messages(messages) or ""
+        return "judge_scores", baseline_answer(record, criterion, model), {}
+    return policy_answer(messages)
+
+
 def respond(config: SimulatorConfig, body: bytes, headers: dict[str, str]) -> SimResponse:
     """The answer to POST /chat/completions with `body` and (lower-cased) `headers`."""
     delay = config.latency_ms / 1000.0
@@ -127,8 +140,8 @@ def respond(config: SimulatorConfig, body: bytes, headers: dict[str, str]) -> Si
     if fault == "timeout":
         delay += config.hang_s
     try:
-        kind, answer, raw_view = policy_answer(messages)
-    except ViewBlockError as exc:
+        kind, answer, raw_view = answer_for(messages, model)
+    except (ViewBlockError, JudgeBlockError) as exc:
         return SimResponse(400, _error(400, str(exc), "invalid_request_error"), delay_s=delay)
     except Exception as exc:  # a policy bug: answer like a failing server, never hang up
         return SimResponse(500, _error(500, f"simulator policy error: {type(exc).__name__}: {exc}",
