@@ -69,8 +69,8 @@ def drift(manifest: dict[str, Any], scenario: Scenario) -> list[str]:
     notes = []
     recorded = manifest.get("prompt_templates") or {}
     current = prompts.template_hashes()
-    changed = sorted(name for name in set(recorded) | set(current)
-                     if recorded.get(name) != current.get(name))
+    # Only templates the recording knew: one added since (say, a judge rubric) was not used by it.
+    changed = sorted(name for name in recorded if recorded[name] != current.get(name))
     if changed:
         notes.append(f"prompt templates changed since recording: {', '.join(changed)}")
     sha = (manifest.get("scenario") or {}).get("sha256")
