@@ -6,6 +6,8 @@ JSON (manifests, sweep specs) and a run can be rebuilt from its manifest.
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 BACKEND_KINDS = ("heuristic", "openai", "human")
@@ -34,6 +36,8 @@ class RunConfig(BaseModel):
     max_retries: int = Field(default=3, ge=0, le=10)
     timeout_s: float = Field(default=60.0, gt=0)
     recent_events: int = Field(default=12, ge=0, le=200)
+    burden_reference: Literal["capacity", "benefit"] = Field(
+        default="capacity", description="Shares burden equity is measured against.")
 
     @field_validator("mediator_backend", "default_backend")
     @classmethod

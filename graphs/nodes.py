@@ -208,6 +208,7 @@ def evaluate(episode: Episode) -> Any:
     async def node(state: State) -> State:
         from evals import evaluate as score
 
-        card = score(episode.scenario, episode.events(state))
+        card = score(episode.scenario, episode.events(state),
+                     burden_reference=episode.config.burden_reference)
         return {"scores": card.model_dump(mode="json")}
     return node

@@ -37,7 +37,7 @@ def _parse_delegates(items: list[str]) -> dict[str, str]:
 
 def build_config(*, mediator: str, seed: int, model: str | None, base_url: str | None,
                  temperature: float, delegate: list[str], mediator_backend: str | None,
-                 max_repairs: int) -> RunConfig:
+                 max_repairs: int, burden_reference: str = "capacity") -> RunConfig:
     """RunConfig from CLI options; `--model M` puts every unnamed actor on openai:M."""
     if mediator not in mediators.available():
         raise UserError(f"--mediator '{mediator}': unknown strategy; choose one of {mediators.available()}")
@@ -47,6 +47,7 @@ def build_config(*, mediator: str, seed: int, model: str | None, base_url: str |
             mediator=mediator, seed=seed, base_url=base_url, temperature=temperature,
             default_backend=default, delegates=_parse_delegates(delegate),
             mediator_backend=mediator_backend or default, max_repairs=max_repairs,
+            burden_reference=burden_reference,
         )
     except ValidationError as exc:
         raise UserError(*[f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]) from None
@@ -66,6 +67,7 @@ def run(
     record_mode: Annotated[Optional[str], typer.Option(help="record | replay | off (LLM runs default to record).")] = None,
     checkpoint: Annotated[Optional[Path], typer.Option(help="SQLite checkpoint file: an interrupted run resumes.")] = None,
     max_repairs: Annotated[int, typer.Option(help="Repair re-asks for an invalid LLM answer before a failed turn.")] = 2,
+    burden_reference: Annotated[str, typer.Option(help="Burden equity against capacity (default) or benefit shares.")] = "capacity",
     private: Annotated[bool, typer.Option("--private", help="Also show private notes and caucus messages.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the scorecard.")] = False,
 ) -> None:
@@ -77,7 +79,8 @@ def run(
     scenario_model = load(scenario)
     config = build_config(mediator=mediator, seed=seed, model=model, base_url=base_url,
                           temperature=temperature, delegate=delegate,
-                          mediator_backend=mediator_backend, max_repairs=max_repairs)
+                          mediator_backend=mediator_backend, max_repairs=max_repairs,
+                          burden_reference=burden_reference)
     mode = record_mode or ("record" if config.uses_llm() or cassette else "off")
     if mode not in RECORD_MODES:
         raise UserError(f"--record-mode '{mode}': choose one of {list(RECORD_MODES)}")

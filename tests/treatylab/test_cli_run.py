@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import ROOT
 
@@ -78,3 +79,24 @@ def test_bad_input_exits_2_with_a_line_that_says_what_to_fix(args, message, tmp_
     assert proc.returncode == 2
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_burden_reference_benefit_changes_only_the_burden_score(two_runs, tmp_path):
+    base, _ = two_runs
+    proc = treatylab("run", FLAGSHIP, "--seed", "7", "--burden-reference", "benefit", "--out", str(tmp_path / "C"), "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "C" / "transcript.jsonl").read_bytes() == (base / "A" / "transcript.jsonl").read_bytes()
+    capacity = json.loads((base / "A" / "result.json").read_text())["scores"]
+    benefit = json.loads((tmp_path / "C" / "result.json").read_text())["scores"]
+    assert capacity["burden_equity"]["parameters"] == {"reference": "capacity"}
+    assert benefit["burden_equity"]["parameters"] == {"reference": "benefit"}
+    # Total-variation distance from the benefit shares, by hand from the flagship's figures.
+    shares = benefit["burden_equity"]["components"]["shares"]
+    reference = {p["id"]: p["benefit"] for p in yaml.safe_load(Path(FLAGSHIP).read_text())["parties"]}
+    assert benefit["burden_equity"]["components"]["reference_shares"] == pytest.approx(reference)
+    tv = 0.5 * sum(abs(shares[p] - reference[p]) for p in reference)
+    assert benefit["burden_equity"]["value"] == pytest.approx(1 - tv)
+    assert {k: v for k, v in benefit.items() if k != "burden_equity"} == \
+        {k: v for k, v in capacity.items() if k != "burden_equity"}
+    bad = treatylab("run", FLAGSHIP, "--burden-reference", "gdp", "--out", str(tmp_path / "D"))
+    assert bad.returncode == 2 and "burden_reference" in bad.stderr and "Traceback" not in bad.stderr
