@@ -1,13 +1,15 @@
-"""Information isolation: another party's private brief never reaches a delegate's view.
+"""Information isolation: no other party's private brief reaches a delegate's view or prompt.
 
 Every private brief carries a canary string; a recording backend keeps every view the graph
-hands out during a full mediated run, and no view may hold another party's canary.
+hands out during a full mediated run, and no view, nor the LLM prompt rendered from it, may
+hold another party's canary.
 """
 
 from __future__ import annotations
 
 from agents.backends.base import Backend, TurnResult
 from agents.backends.heuristic import HeuristicBackend
+from agents.backends.prompting import initial_messages
 from agents.transcript import MEDIATOR
 from agents.views import View
 from graphs import RunConfig
@@ -44,11 +46,14 @@ def test_private_briefs_stay_with_their_party(flagship):
         assert backend.views, f"{actor} never acted"
         for view in backend.views:
             text = view.model_dump_json()
+            prompt = "\n".join(m["content"] for m in initial_messages(view))
             for other in scenario.party_ids():
                 if other != actor:
-                    assert canary(other) not in text, f"{other}'s brief reached {actor}"
+                    assert canary(other) not in text, f"{other}'s brief reached {actor}'s view"
+                    assert canary(other) not in prompt, f"{other}'s brief reached {actor}'s prompt"
             if actor != MEDIATOR:
                 assert canary(actor) in text  # its own brief is there
+                assert canary(actor) in prompt
 
 
 def test_private_notes_and_caucus_stay_private(flagship):
