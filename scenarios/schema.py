@@ -207,7 +207,8 @@ def _cross_reference_problems(s: Scenario) -> list[str]:
             out.append(f"parties[*].{name}: shares sum to {total:.4f}; they must sum to 1")
     for i, issue in enumerate(s.issues):
         for dup in _duplicates(issue.option_ids()):
-            out.append(f"issues[{i}].options: duplicate option id '{dup}' in issue '{issue.id}'")
+            out.append(f"issues[{i}].options: duplicate option id '{dup}' in issue '{issue.id}'; "
+                       "each option id must be unique within its issue")
         for j, option in enumerate(issue.options):
             where = f"issues[{i}].options[{j}]"
             if option.burden_shares is not None:

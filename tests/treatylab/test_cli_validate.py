@@ -35,7 +35,7 @@ def _dup_option(data: dict) -> None:
 DUPLICATES = {
     "party": (_dup_party, "parties: duplicate party id 'alpha'; each party id must be unique"),
     "issue": (_dup_issue, "issues: duplicate issue id 'burden'; each issue id must be unique"),
-    "option": (_dup_option, "issues[0].options: duplicate option id 'equal' in issue 'burden'"),
+    "option": (_dup_option, "issues[0].options: duplicate option id 'equal' in issue 'burden'; each option id must be unique within its issue"),
 }
 
 
