@@ -1,7 +1,7 @@
 """Wall time of the shipped comparison sweep, and whether its report shows the differences.
 
 Method: run `experiments/mediator-comparison.yaml` (every library scenario x every strategy x
-10 seeds, baseline delegates: 480 episodes) into a fresh folder with the default concurrency
+10 seeds, baseline delegates: 540 episodes) into a fresh folder with the default concurrency
 (a process pool, one worker per CPU), exactly as `treatylab sweep` does; time it; then run
 `compare` and write the HTML report, and check that the report carries an interval for every
 strategy and a pairwise table. Target: the sweep under 10 minutes.

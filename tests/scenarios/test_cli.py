@@ -112,6 +112,7 @@ def test_list_columns_and_figures() -> None:
             for line in result.stdout.splitlines() if line.startswith("│")}
     assert rows["island-compact"] == ["2", "6", "972", "133"]
     assert rows["concord-council"] == ["7", "6", "216", "14"]
+    assert rows["sarn-guardian"] == ["7", "6", "972", "25"]
     assert rows["northern-shield"] == ["5", "6", "1296", "107"]
 
 

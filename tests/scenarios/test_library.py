@@ -15,20 +15,22 @@ EXPECTED: dict[str, tuple[int, int, int, int, tuple[float, ...] | None]] = {
     "island-compact": (2, 972, 133, 169, (63, 67)),
     "kivara-mandate": (5, 729, 70, 65, (55, 66, 83, 86, 61)),
     "northern-shield": (5, 1296, 107, 141, (68, 69, 72, 58, 62)),
+    "sarn-guardian": (7, 972, 25, 24, (52, 83, 62, 52, 75, 90, 83)),
     "strategic-limits": (4, 972, 74, 69, (66, 59, 73, 56)),
     "trident-partnership": (3, 729, 61, 74, (74, 81, 64)),
 }
 
 
-def test_library_is_the_expected_eight() -> None:
+def test_library_is_the_expected_nine() -> None:
     assert library_ids() == sorted(EXPECTED)
 
 
 def test_library_covers_the_required_shapes() -> None:
     scenarios = [load(i) for i in library_ids()]
     assert any(len(s.parties) == 2 for s in scenarios)  # bilateral
-    assert any(len(s.parties) == 7 and s.rules.decision_rule == "qualified_majority"
-               for s in scenarios)
+    seven_by_majority = [s.id for s in scenarios
+                         if len(s.parties) == 7 and s.rules.decision_rule == "qualified_majority"]
+    assert seven_by_majority == ["sarn-guardian"]
     assert any(s.rules.veto_parties for s in scenarios)
     assert [s.id for s in scenarios if s.no_agreement_expected] == ["ardent-valley"]
 
@@ -40,6 +42,7 @@ COVERAGE: dict[str, tuple[str, int | None, set[str]]] = {
     "trident-partnership": ("limited_partnership", None, {"tech_scope", "export_controls", "infosec"}),
     "island-compact": ("defense_pact", 2, {"host_support", "footprint"}),
     "concord-council": ("political_military", 7, {"non_interference", "exercises", "counter_terrorism"}),
+    "sarn-guardian": ("limited_partnership", 7, {"mandate", "command", "common_funding"}),
     "strategic-limits": ("arms_control", None, {"ceiling", "inspections", "challenge", "withdrawal"}),
     "kivara-mandate": ("peacekeeping", None, {"troops", "command", "roe", "exit"}),
     "ardent-valley": ("peacekeeping", 3, {"ceasefire", "decommissioning", "verification"}),
@@ -53,6 +56,21 @@ def test_library_covers_the_required_cases(scenario_id: str) -> None:
     assert scenario.alliance_type == alliance_type
     assert parties is None or len(scenario.parties) == parties
     assert issues <= set(scenario.issue_ids())
+
+
+def test_regional_organisation_decides_by_consensus_and_the_coalition_by_majority() -> None:
+    # Two distinct scenarios: consensus among seven, and seven under a qualified majority.
+    regional = load("concord-council")
+    assert regional.alliance_type == "political_military" and len(regional.parties) == 7
+    assert regional.rules.decision_rule == "unanimity"
+    assert "consensus" in regional.summary and "majority" not in regional.summary
+    coalition = load("sarn-guardian")
+    assert coalition.id != regional.id and len(coalition.parties) == 7
+    assert coalition.rules.decision_rule == "qualified_majority"
+    assert coalition.rules.majority_threshold == pytest.approx(0.7)  # five of seven
+    assert coalition.rules.veto_parties == []
+    funding = coalition.issue("common_funding")
+    assert all(option.burden_shares for option in funding.options)
 
 
 def test_accession_needs_every_member_and_arms_control_has_veto_powers() -> None:

@@ -35,3 +35,22 @@ def test_the_no_agreement_case_breaks_down_whatever_the_seed() -> None:
     for seed in (1, 2, 3):
         episode = run(scenario, RunConfig(mediator="formulative", seed=seed))
         assert episode.result["outcome"] == "breakdown", seed
+
+
+def test_the_decision_rule_decides_who_must_sign() -> None:
+    # concord-council adopts its charter by consensus: an agreement carries all seven names.
+    consensus = run(load("concord-council"), RunConfig(mediator="formulative", seed=0))
+    outcome = next(e for e in consensus.events if e.kind == "outcome").payload
+    assert consensus.result["outcome"] == "agreement"
+    assert sorted(outcome.signatories) == sorted(load("concord-council").party_ids())
+    # sarn-guardian enters into force with five of seven: seed 0 is carried by six, with
+    # Valdoria (whose reservation the agreed package does not meet) outside the coalition.
+    scenario = load("sarn-guardian")
+    majority = run(scenario, RunConfig(mediator="formulative", seed=0))
+    outcome = next(e for e in majority.events if e.kind == "outcome").payload
+    assert majority.result["outcome"] == "agreement"
+    assert outcome.reason == "signed under qualified_majority"
+    assert sorted(outcome.signatories) == ["castellon", "hesperia", "ilvana", "qasiri",
+                                           "sundara", "tavira"]
+    package = majority.result["package"]
+    assert scenario.utility("valdoria", package) < scenario.party("valdoria").reservation
