@@ -18,8 +18,6 @@ from scenarios import Scenario, ScenarioError, load
 from treatylab import outputs
 from treatylab.errors import UserError
 from treatylab.render import EventPrinter, print_package, scorecard_table
-from treatylab.runner import default_run_id, run_episode
-from treatylab.seat import TerminalSeat
 
 RECORD_MODES = ("record", "replay", "off")
 
@@ -76,6 +74,9 @@ def run(
     Heuristic (offline, deterministic) delegates by default; --model / --delegate put actors on
     an LLM. Writes transcript.jsonl, result.json and manifest.json to the run folder.
     """
+    from treatylab.runner import default_run_id, run_episode  # LangGraph: only when running
+    from treatylab.seat import TerminalSeat
+
     scenario_model = load(scenario)
     config = build_config(mediator=mediator, seed=seed, model=model, base_url=base_url,
                           temperature=temperature, delegate=delegate,
