@@ -36,13 +36,13 @@ def judge(
     from agents.backends.clients import offline_credentials
     from evals.judge import judge_transcript, parse_judge_specs
     from treatylab.cassettes import cassette_session
-    from treatylab.cli_run import _scenario_of
+    from treatylab.cli_run import scenario_of
 
     if record_mode not in MODES:
         raise UserError(f"--record-mode '{record_mode}': choose one of {list(MODES)}")
     parse_judge_specs(judges)  # refuse bad --judge options before reading anything
     events, result, manifest = outputs.read_run(run_dir)
-    scenario = _scenario_of(manifest)
+    scenario = scenario_of(manifest)
     offline = offline_credentials() if record_mode == "replay" else contextlib.nullcontext()
     with offline, cassette_session(run_dir / JUDGE_CASSETTE, record_mode):  # type: ignore[arg-type]
         report = judge_transcript(scenario, events, judges, base_url=base_url,

@@ -113,7 +113,7 @@ def run(
     console.print(f"Run folder: {out_dir}")
 
 
-def _scenario_of(manifest: dict) -> Scenario:
+def scenario_of(manifest: dict) -> Scenario:
     """The run's scenario by the reference it was run with, else by its library id."""
     ref, scenario_id = manifest["scenario"]["ref"], manifest["scenario"]["id"]
     try:
@@ -128,7 +128,7 @@ def show(
 ) -> None:
     """Render a finished run again: the negotiation stage by stage, then its scorecard."""
     events, result, manifest = outputs.read_run(run_dir)
-    scenario = _scenario_of(manifest)
+    scenario = scenario_of(manifest)
     console = Console(highlight=False)
     EventPrinter(console, scenario, show_private=private)(events)
     console.print()

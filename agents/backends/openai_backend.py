@@ -159,7 +159,7 @@ class OpenAIBackend(Backend):
                            wire=wire, content=content)
 
     def _error_outcome(self, exc: openai.APIError, call: Call, started: float) -> CallOutcome:
-        _raise_user_errors(exc)
+        raise_user_errors(exc)
         if isinstance(exc, openai.APITimeoutError):
             usage = self._usage(call, started, error=f"timeout after {self.timeout_s:g} s")
             # the timeout itself was the wait: retry at once
@@ -193,7 +193,7 @@ class OpenAIBackend(Backend):
         return CallOutcome(kind="refused_request", usage=usage)
 
 
-def _raise_user_errors(exc: BaseException) -> None:
+def raise_user_errors(exc: BaseException) -> None:
     """A UserError raised below the SDK (e.g. a cassette mismatch) stops the run unwrapped."""
     seen: set[int] = set()
     current: BaseException | None = exc

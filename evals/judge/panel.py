@@ -8,7 +8,8 @@ offline. Requests are sent one after another in a fixed order (judge, then crite
 the prompt is a pure function of the record, so a replay makes exactly the recorded requests.
 
 A transient failure (timeout, connection error, HTTP 408/409/429/5xx) is retried up to
-`max_attempts` times; an unusable answer (invalid JSON or schema, a score out of 1..5, a
+`max_attempts` times, with the negotiation backend's backoff (the server's Retry-After, else
+exponential); an unusable answer (invalid JSON or schema, a score out of 1..5, a
 party missing or unknown) is recorded as that call's error and its scores are missing — no
 repair re-ask, since a judge that needs coaching to produce a score is itself a finding.
 Krippendorff's alpha handles the missing values.
@@ -17,13 +18,19 @@ Krippendorff's alpha handles the missing values.
 from __future__ import annotations
 
 import json
-from typing import Any
+import time
 
 import openai
 from pydantic import ValidationError
 
 from agents.backends.clients import ClientPool, resolve_endpoint
-from agents.backends.openai_backend import ATTEMPT_HEADER, TRANSIENT_STATUS, _raise_user_errors
+from agents.backends.llm_turn import TurnSettings, backoff_seconds
+from agents.backends.openai_backend import (
+    ATTEMPT_HEADER,
+    TRANSIENT_STATUS,
+    raise_user_errors,
+    retry_after_seconds,
+)
 from agents.transcript import Event
 from evals.agreement import krippendorff_alpha
 from evals.judge.record import judge_messages, judge_record, party_texts
@@ -43,6 +50,7 @@ from scenarios.schema import Scenario
 from treatylab.errors import UserError
 
 MIN_JUDGES = 2
+BACKOFF = TurnSettings()
 
 
 def parse_judge_specs(specs: list[str]) -> list[str]:
@@ -90,23 +98,28 @@ def _ask(client: openai.OpenAI, model: str, messages: list[dict[str, str]], *, s
          timeout_s: float, max_attempts: int) -> tuple[JudgeAnswer | None, int, dict[str, int], str | None]:
     """(answer or None, attempts, token usage, error) of one judge request."""
     error: str | None = None
+    hint: float | None = None
     for attempt in range(1, max_attempts + 1):
+        if attempt > 1:
+            time.sleep(backoff_seconds(BACKOFF, attempt - 1, hint))
+        hint = None
         try:
             raw = client.chat.completions.with_raw_response.parse(
                 model=model, messages=messages, response_format=JudgeAnswer, temperature=0.0,
                 seed=seed, timeout=timeout_s, extra_headers={ATTEMPT_HEADER: str(attempt)})
         except openai.APIStatusError as exc:
-            _raise_user_errors(exc)
+            raise_user_errors(exc)
             error = f"http {exc.status_code}: {' '.join(str(exc.message).split())[:200]}"
             if exc.status_code in TRANSIENT_STATUS or exc.status_code >= 500:
+                hint = retry_after_seconds(exc.response.headers)
                 continue
             return None, attempt, {}, error
         except (openai.APITimeoutError, openai.APIConnectionError) as exc:
-            _raise_user_errors(exc)
+            raise_user_errors(exc)
             error = f"{type(exc).__name__} after {timeout_s:g} s timeout"
             continue
         except openai.APIError as exc:
-            _raise_user_errors(exc)
+            raise_user_errors(exc)
             return None, attempt, {}, f"{type(exc).__name__}: {exc}"[:200]
         usage = _usage(raw.text)
         try:
@@ -200,7 +213,3 @@ def judge_transcript(scenario: Scenario, events: list[Event], judges: list[str],
     return JudgeReport(scenario=scenario.id, run_id=run_id, judges=list(judges),
                        criteria=criteria, scores=scores, calls=calls, mean_scores=means,
                        agreement=agreement_of(scores, list(judges), parties, criteria))
-
-
-def report_json(report: JudgeReport) -> dict[str, Any]:
-    return report.model_dump(mode="json")
