@@ -6,10 +6,10 @@ which is why a run through the simulator and an in-process run negotiate identic
 
 from __future__ import annotations
 
-from agents import mediators
-from agents.actions import Action
-from agents.heuristics.delegate import decide_compliance, decide_delegate, decide_vote
-from agents.views import DelegateView, MediatorView, View
+from treatylab.agents import mediators
+from treatylab.agents.actions import Action
+from treatylab.agents.heuristics.delegate import decide_compliance, decide_delegate, decide_vote
+from treatylab.agents.views import DelegateView, MediatorView, View
 
 
 def decide(view: View) -> Action:

@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-from agents.actions import (
+from treatylab.agents.actions import (
     Commitment,
     ComplianceAction,
     DeclaredRedLine,

@@ -7,14 +7,14 @@ sentences an LLM can act on in a repair re-ask.
 
 from __future__ import annotations
 
-from agents.actions import (
+from treatylab.agents.actions import (
     ComplianceAction,
     DelegateAction,
     MediatorAction,
     Package,
     Vote,
 )
-from agents.views import DelegateView, MediatorView, View
+from treatylab.agents.views import DelegateView, MediatorView, View
 
 
 class ActionInvalid(ValueError):

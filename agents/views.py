@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.actions import ExpectedAction, Package
-from agents.transcript import Stage
-from scenarios.schema import Issue, MediatorBudget, RedLine, Rules
+from treatylab.agents.actions import ExpectedAction, Package
+from treatylab.agents.transcript import Stage
+from treatylab.scenarios.schema import Issue, MediatorBudget, RedLine, Rules
 
 
 class Record(BaseModel):

@@ -26,9 +26,9 @@ import urllib.request
 from collections import defaultdict
 from collections.abc import Iterator
 
-from agents.transcript import MEDIATOR, Event
-from graphs import RunConfig
-from scenarios import load
+from treatylab.agents.transcript import MEDIATOR, Event
+from treatylab.graphs import RunConfig
+from treatylab.scenarios import load
 from treatylab.runner import run_episode
 from treatylab.simulator import MODEL_ID
 

@@ -20,9 +20,9 @@ import statistics
 import time
 import tracemalloc
 
-from evals import OutcomeSpace, evaluate
-from graphs import RunConfig
-from scenarios import load
+from treatylab.evals import OutcomeSpace, evaluate
+from treatylab.graphs import RunConfig
+from treatylab.scenarios import load
 from treatylab.runner import run_episode
 
 

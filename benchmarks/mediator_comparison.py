@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from evals.experiments import compare, load_results
-from evals.report import write_report
+from treatylab.evals.experiments import compare, load_results
+from treatylab.evals.report import write_report
 from treatylab.sweep import run_sweep
 
 SPEC = Path(__file__).resolve().parent.parent / "experiments" / "mediator-comparison.yaml"

@@ -32,7 +32,7 @@ def make_scenario(n_parties: int, n_issues: int, n_options: int, seed: int = 0):
     """A random scenario: integer points per option, each party's best package totals 100."""
     import numpy as np
 
-    from scenarios.schema import Scenario
+    from treatylab.scenarios.schema import Scenario
 
     rng = np.random.default_rng(seed)
     parties = [f"p{i}" for i in range(n_parties)]
@@ -59,7 +59,7 @@ def make_scenario(n_parties: int, n_issues: int, n_options: int, seed: int = 0):
 
 
 def _analyse(scenario) -> dict:
-    from evals import OutcomeSpace
+    from treatylab.evals import OutcomeSpace
 
     space = OutcomeSpace.build(scenario)
     space.pareto_mask()
@@ -113,9 +113,9 @@ def child_negmas(size: str) -> dict:
 def child_evaluator(repeat: int) -> dict:
     import asyncio
 
-    from evals import evaluate
-    from graphs import RunConfig
-    from scenarios import load
+    from treatylab.evals import evaluate
+    from treatylab.graphs import RunConfig
+    from treatylab.scenarios import load
     from treatylab.runner import run_episode
 
     scenario = load("northern-shield")

@@ -40,7 +40,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from critical_path import call_layers  # noqa: E402
 
-from agents.transcript import loads_jsonl  # noqa: E402
+from treatylab.agents.transcript import loads_jsonl  # noqa: E402
 from treatylab.simulator import MODEL_ID  # noqa: E402
 from treatylab.sweep import run_sweep  # noqa: E402
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from evals.burden import BurdenReference, burden_equity
-from evals.metric import MetricResult
-from evals.outcome_space import OutcomeSpace
-from evals.package_analysis import PackageAnalysis, analyze_package
-from evals.sovereignty import sovereignty_preservation
-from scenarios.schema import Scenario
+from treatylab.evals.burden import BurdenReference, burden_equity
+from treatylab.evals.metric import MetricResult
+from treatylab.evals.outcome_space import OutcomeSpace
+from treatylab.evals.package_analysis import PackageAnalysis, analyze_package
+from treatylab.evals.sovereignty import sovereignty_preservation
+from treatylab.scenarios.schema import Scenario
 
 
 class Record(BaseModel):

@@ -12,8 +12,8 @@ from typing import Literal
 
 import numpy as np
 
-from evals.metric import MetricResult
-from scenarios.schema import Scenario
+from treatylab.evals.metric import MetricResult
+from treatylab.scenarios.schema import Scenario
 
 BurdenReference = Literal["capacity", "benefit"]
 NAME = "burden_equity"

@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from agents.heuristics.seeding import rng as seeded
-from evals.resampling import bootstrap_difference, bootstrap_mean, permutation_p
+from treatylab.agents.heuristics.seeding import rng as seeded
+from treatylab.evals.resampling import bootstrap_difference, bootstrap_mean, permutation_p
 
 RESAMPLES = 10_000
 MATCH_KEYS = ("scenario", "delegates", "model", "mediator", "seed")

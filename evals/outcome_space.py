@@ -23,8 +23,8 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from evals._pareto import frontier_packages
-from scenarios.schema import Scenario
+from treatylab.evals._pareto import frontier_packages
+from treatylab.scenarios.schema import Scenario
 
 BoolArray = NDArray[np.bool_]
 FloatArray = NDArray[np.floating]

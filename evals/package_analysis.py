@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from evals.outcome_space import OutcomeSpace
+from treatylab.evals.outcome_space import OutcomeSpace
 
 
 class RedLineCrossing(BaseModel):

@@ -24,7 +24,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from evals.experiments import Comparison, as_float, compare, score_columns  # noqa: E402
+from treatylab.evals.experiments import Comparison, as_float, compare, score_columns  # noqa: E402
 
 TRUST_COLUMNS = ("trust", "trust.composite")
 EQUITY_HINTS = ("burden_equity", "burden.equity", "burden")

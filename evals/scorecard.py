@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.transcript import (
+from treatylab.agents.transcript import (
     ComplianceEvent,
     Event,
     FailedTurnEvent,
@@ -21,12 +21,12 @@ from agents.transcript import (
     UsageEvent,
     VoteEvent,
 )
-from evals.burden import BurdenReference, burden_equity
-from evals.metric import MetricResult
-from evals.outcome_space import OutcomeSpace
-from evals.package_analysis import analyze_package
-from evals.sovereignty import sovereignty_preservation
-from evals.trust import trust
+from treatylab.evals.burden import BurdenReference, burden_equity
+from treatylab.evals.metric import MetricResult
+from treatylab.evals.outcome_space import OutcomeSpace
+from treatylab.evals.package_analysis import analyze_package
+from treatylab.evals.sovereignty import sovereignty_preservation
+from treatylab.evals.trust import trust
 
 
 class Process(BaseModel):

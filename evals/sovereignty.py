@@ -7,8 +7,8 @@ issue it barely cares about counts for little. Crossing a party's red line leave
 
 from __future__ import annotations
 
-from evals.metric import MetricResult, mean_or_none
-from scenarios.schema import Scenario
+from treatylab.evals.metric import MetricResult, mean_or_none
+from treatylab.scenarios.schema import Scenario
 
 NAME = "sovereignty_preservation"
 RESERVATION_DISCOUNT = 0.5  # cost kept on an issue a party signs "with reservations" on

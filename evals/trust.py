@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from agents.transcript import (
+from treatylab.agents.transcript import (
     ComplianceEvent,
     DelegateMoveEvent,
     MEDIATOR,
@@ -28,9 +28,9 @@ from agents.transcript import (
     TrustReportEvent,
     VoteEvent,
 )
-from evals.burden import spearman
-from evals.metric import MetricResult, mean_or_none
-from scenarios.schema import Scenario
+from treatylab.evals.burden import spearman
+from treatylab.evals.metric import MetricResult, mean_or_none
+from treatylab.scenarios.schema import Scenario
 
 NAME = "trust"
 COMPOSITE = (

@@ -6,14 +6,14 @@ only read configs (`--help`, `scenario validate`, `analyze`) do not pay for impo
 
 from typing import Any
 
-from graphs.config import RunConfig
+from treatylab.graphs.config import RunConfig
 
 __all__ = ["RunConfig", "build_graph", "recursion_limit"]
 
 
 def __getattr__(name: str) -> Any:
     if name in ("build_graph", "recursion_limit"):
-        from graphs import builder
+        from treatylab.graphs import builder
 
         return getattr(builder, name)
-    raise AttributeError(f"module 'graphs' has no attribute {name!r}")
+    raise AttributeError(f"module 'treatylab.graphs' has no attribute {name!r}")

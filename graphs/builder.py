@@ -19,15 +19,15 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from agents.backends.base import Backend
-from agents.transcript import MEDIATOR
-from graphs import nodes
-from graphs.config import RunConfig
-from graphs.episode import Episode
-from graphs.human import human_node, human_node_name
-from graphs.state import NegotiationState
-from graphs.turns import fan_out, turn_node, turn_node_name
-from scenarios.schema import Scenario
+from treatylab.agents.backends.base import Backend
+from treatylab.agents.transcript import MEDIATOR
+from treatylab.graphs import nodes
+from treatylab.graphs.config import RunConfig
+from treatylab.graphs.episode import Episode
+from treatylab.graphs.human import human_node, human_node_name
+from treatylab.graphs.state import NegotiationState
+from treatylab.graphs.turns import fan_out, turn_node, turn_node_name
+from treatylab.scenarios.schema import Scenario
 
 State = dict[str, Any]
 FAN_STAGES = ("prepare", "open", "clarify", "bargain", "draft", "finalize", "implement")

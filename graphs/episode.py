@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents import mediators
-from agents.backends.base import Backend
-from agents.mediators.base import MediatorStrategy
-from agents.transcript import MEDIATOR, Event
-from graphs.config import RunConfig
-from graphs.events import parse
-from scenarios.schema import Scenario
+from treatylab.agents import mediators
+from treatylab.agents.backends.base import Backend
+from treatylab.agents.mediators.base import MediatorStrategy
+from treatylab.agents.transcript import MEDIATOR, Event
+from treatylab.graphs.config import RunConfig
+from treatylab.graphs.events import parse
+from treatylab.scenarios.schema import Scenario
 
 
 @dataclass

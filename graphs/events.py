@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.actions import ComplianceAction, DelegateAction, MediatorAction, Vote
-from agents.backends.base import TurnResult
-from agents.transcript import (
+from treatylab.agents.actions import ComplianceAction, DelegateAction, MediatorAction, Vote
+from treatylab.agents.backends.base import TurnResult
+from treatylab.agents.transcript import (
     CaucusPayload,
     DelegateMove,
     Event,

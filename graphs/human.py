@@ -12,11 +12,11 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from langgraph.types import interrupt
 
-from agents import validation
-from agents.actions import Action
-from agents.backends.base import TurnResult
-from agents.transcript import FailedTurnPayload
-from agents.views import DelegateView
+from treatylab.agents import validation
+from treatylab.agents.actions import Action
+from treatylab.agents.backends.base import TurnResult
+from treatylab.agents.transcript import FailedTurnPayload
+from treatylab.agents.views import DelegateView
 
 MAX_ATTEMPTS = 3
 ACTION = TypeAdapter(Action)

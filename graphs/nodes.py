@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from agents.actions import DelegateAction, Vote
-from agents.backends.heuristic import HeuristicBackend
-from agents.backends.human import HumanSeat
-from agents.heuristics.seeding import rng
-from agents.heuristics.verification import verification_strength
-from agents.transcript import MEDIATOR, PROTOCOL, ComplianceEvent
-from agents.views import DelegateView, MediatorView
-from graphs import views
-from graphs.episode import Episode
-from graphs.events import number, turn_events
-from graphs.protocol import RETRY_ROUNDS, passes
-from graphs.record import bargain_offers
-from graphs.turns import collect, single_turn, stage_round
+from treatylab.agents.actions import DelegateAction, Vote
+from treatylab.agents.backends.heuristic import HeuristicBackend
+from treatylab.agents.backends.human import HumanSeat
+from treatylab.agents.heuristics.seeding import rng
+from treatylab.agents.heuristics.verification import verification_strength
+from treatylab.agents.transcript import MEDIATOR, PROTOCOL, ComplianceEvent
+from treatylab.agents.views import DelegateView, MediatorView
+from treatylab.graphs import views
+from treatylab.graphs.episode import Episode
+from treatylab.graphs.events import number, turn_events
+from treatylab.graphs.protocol import RETRY_ROUNDS, passes
+from treatylab.graphs.record import bargain_offers
+from treatylab.graphs.turns import collect, single_turn, stage_round
 
 State = dict[str, Any]
 
@@ -206,7 +206,7 @@ def implement_collect(episode: Episode) -> Any:
 
 def evaluate(episode: Episode) -> Any:
     async def node(state: State) -> State:
-        from evals import evaluate as score
+        from treatylab.evals import evaluate as score
 
         card = score(episode.scenario, episode.events(state),
                      burden_reference=episode.config.burden_reference)

@@ -3,7 +3,7 @@ agents, decides when the negotiation ends."""
 
 from __future__ import annotations
 
-from scenarios.schema import Scenario
+from treatylab.scenarios.schema import Scenario
 
 RETRY_ROUNDS = 2  # bargaining rounds granted after a text is voted down (once)
 

@@ -6,8 +6,8 @@ and caucus events are filtered by `visible_to`, the single rule of information i
 
 from __future__ import annotations
 
-from agents.actions import Package
-from agents.transcript import (
+from treatylab.agents.actions import Package
+from treatylab.agents.transcript import (
     MEDIATOR,
     CaucusEvent,
     DelegateMoveEvent,
@@ -19,9 +19,9 @@ from agents.transcript import (
     ShockEvent,
     VoteEvent,
 )
-from agents.views import Candidate, PartyPosition, PendingProposal, PublicRecord, RecentEvent
-from graphs.protocol import candidate_ref, proposal_ref
-from scenarios.schema import RedLine, Scenario
+from treatylab.agents.views import Candidate, PartyPosition, PendingProposal, PublicRecord, RecentEvent
+from treatylab.graphs.protocol import candidate_ref, proposal_ref
+from treatylab.scenarios.schema import RedLine, Scenario
 
 HIDDEN_KINDS = ("usage", "trust_report")
 

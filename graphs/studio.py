@@ -5,11 +5,11 @@ Heuristic backends and the formulative mediator: it runs offline in LangGraph St
 
 from __future__ import annotations
 
-from agents.backends.heuristic import HeuristicBackend
-from agents.transcript import MEDIATOR
-from graphs.builder import build_graph
-from graphs.config import RunConfig
-from scenarios import load
+from treatylab.agents.backends.heuristic import HeuristicBackend
+from treatylab.agents.transcript import MEDIATOR
+from treatylab.graphs.builder import build_graph
+from treatylab.graphs.config import RunConfig
+from treatylab.scenarios import load
 
 _scenario = load("northern-shield")
 _backends = {party: HeuristicBackend() for party in [*_scenario.party_ids(), MEDIATOR]}

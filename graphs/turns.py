@@ -12,13 +12,13 @@ from typing import Any
 
 from langgraph.types import Send
 
-from agents.backends.base import TurnResult
-from agents.backends.human import HumanSeat
-from agents.views import DelegateView, MediatorView
-from graphs.episode import Episode
-from graphs.events import number, turn_events
-from graphs.human import human_node_name
-from graphs.state import turn_key
+from treatylab.agents.backends.base import TurnResult
+from treatylab.agents.backends.human import HumanSeat
+from treatylab.agents.views import DelegateView, MediatorView
+from treatylab.graphs.episode import Episode
+from treatylab.graphs.events import number, turn_events
+from treatylab.graphs.human import human_node_name
+from treatylab.graphs.state import turn_key
 
 ViewBuilder = Callable[[Episode, dict[str, Any], str], DelegateView | MediatorView]
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import math
 
-from agents.actions import ExpectedAction, Package
-from agents.heuristics.concession import EXPONENTS
-from agents.heuristics.seeding import derive_seed, rng
-from agents.transcript import MEDIATOR, Event, MediatorMoveEvent, MonitoringEvent, ShockEvent, TrustReportEvent
-from agents.views import (
+from treatylab.agents.actions import ExpectedAction, Package
+from treatylab.agents.heuristics.concession import EXPONENTS
+from treatylab.agents.heuristics.seeding import derive_seed, rng
+from treatylab.agents.transcript import MEDIATOR, Event, MediatorMoveEvent, MonitoringEvent, ShockEvent, TrustReportEvent
+from treatylab.agents.views import (
     DelegateView,
     Implementation,
     MediatorView,
@@ -22,9 +22,9 @@ from agents.views import (
     OwnBrief,
     PartyPublic,
 )
-from graphs.config import RunConfig
-from graphs.record import caucus_for_mediator, public_record, visible_to
-from scenarios.schema import Scenario
+from treatylab.graphs.config import RunConfig
+from treatylab.graphs.record import caucus_for_mediator, public_record, visible_to
+from treatylab.scenarios.schema import Scenario
 
 
 def _common(scenario: Scenario, config: RunConfig, events: list[Event], viewer: str,

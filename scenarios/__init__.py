@@ -1,6 +1,6 @@
 """The scenario library: YAML files, their schema (version 1) and the loader."""
 
-from scenarios.loader import (
+from treatylab.scenarios.loader import (
     ScenarioError,
     json_schema,
     library_ids,
@@ -10,7 +10,7 @@ from scenarios.loader import (
     resolve,
     scenario_hash,
 )
-from scenarios.schema import Issue, Option, Party, RedLine, Rules, Scenario, Shock
+from treatylab.scenarios.schema import Issue, Option, Party, RedLine, Rules, Scenario, Shock
 
 __all__ = [
     "Issue", "Option", "Party", "RedLine", "Rules", "Scenario", "ScenarioError", "Shock",

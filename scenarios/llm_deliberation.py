@@ -31,8 +31,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from scenarios.loader import ScenarioError, _validation_problems
-from scenarios.schema import AllianceType, Scenario
+from treatylab.scenarios.loader import ScenarioError, _validation_problems
+from treatylab.scenarios.schema import AllianceType, Scenario
 
 VETO_ROLES = {"p1", "p2", "veto", "voting_moderator"}
 LEAD_ROLES = ("p1", "voting_moderator")

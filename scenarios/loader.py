@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from scenarios.schema import Scenario
+from treatylab.scenarios.schema import Scenario
 
 LIBRARY_DIR = Path(__file__).resolve().parent
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from string import Template
 
-from scenarios.loader import ScenarioError
+from treatylab.scenarios.loader import ScenarioError
 
 SCENARIO_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 

@@ -17,11 +17,11 @@ import yaml
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
-from scenarios.loader import ScenarioError, json_schema, library_paths, load
-from scenarios.schema import DecisionRule, Scenario
+from treatylab.scenarios.loader import ScenarioError, json_schema, library_paths, load
+from treatylab.scenarios.schema import DecisionRule, Scenario
 
 if TYPE_CHECKING:
-    from evals.outcome_space import OutcomeSpace
+    from treatylab.evals.outcome_space import OutcomeSpace
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema=./scenario.schema.json"
 BEST = 100.0
@@ -98,7 +98,7 @@ def validate_file(path: str | Path) -> FileValidation:
 
 # -- outcome-space checks -----------------------------------------------------------------
 def _space(scenario: Scenario, reservations: dict[str, float] | None = None) -> OutcomeSpace:
-    from evals.outcome_space import OutcomeSpace  # evals depends on scenarios, not the reverse
+    from treatylab.evals.outcome_space import OutcomeSpace  # evals depends on scenarios, not the reverse
 
     return OutcomeSpace.build(scenario, reservations=reservations)
 
@@ -223,13 +223,13 @@ def scenario_yaml(scenario: Scenario) -> str:
 
 def scaffold(scenario_id: str) -> str:
     """A commented, valid starter file (see scenarios.scaffold)."""
-    from scenarios.scaffold import scaffold_text
+    from treatylab.scenarios.scaffold import scaffold_text
 
     return scaffold_text(scenario_id)
 
 
 def import_llm_deliberation(directory: str | Path, scenario_id: str | None = None) -> Scenario:
     """A scorable game folder of the LLM-Deliberation benchmark as a Scenario."""
-    from scenarios.llm_deliberation import import_game
+    from treatylab.scenarios.llm_deliberation import import_game
 
     return import_game(Path(directory), scenario_id=scenario_id)

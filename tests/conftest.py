@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from agents.backends.base import Backend
-from agents.backends.heuristic import HeuristicBackend
-from agents.transcript import MEDIATOR
-from graphs import RunConfig
-from scenarios import Scenario, load
+from treatylab.agents.backends.base import Backend
+from treatylab.agents.backends.heuristic import HeuristicBackend
+from treatylab.agents.transcript import MEDIATOR
+from treatylab.graphs import RunConfig
+from treatylab.scenarios import Scenario, load
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

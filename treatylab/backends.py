@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from agents import mediators
-from agents.backends.base import Backend
-from agents.backends.heuristic import HeuristicBackend
-from agents.backends.human import HumanSeat
-from agents.transcript import MEDIATOR
-from graphs import RunConfig
-from scenarios import Scenario
+from treatylab.agents import mediators
+from treatylab.agents.backends.base import Backend
+from treatylab.agents.backends.heuristic import HeuristicBackend
+from treatylab.agents.backends.human import HumanSeat
+from treatylab.agents.transcript import MEDIATOR
+from treatylab.graphs import RunConfig
+from treatylab.scenarios import Scenario
 from treatylab.errors import UserError
 
 
@@ -20,7 +20,7 @@ def _make(spec: str, config: RunConfig, role: str) -> Backend:
             raise UserError("a human can take a delegation's seat, not the mediator's")
         return HumanSeat()
     try:
-        from agents.backends.factory import make_backend
+        from treatylab.agents.backends.factory import make_backend
     except ModuleNotFoundError as exc:  # pragma: no cover - the factory ships with the package
         raise UserError(f"backend '{spec}' is not available: {exc}") from None
     return make_backend(spec, config, role)

@@ -12,7 +12,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from agents.backends.prompting import ViewBlockError, describe_actor, view_data_from_messages
+from treatylab.agents.backends.prompting import ViewBlockError, describe_actor, view_data_from_messages
 
 EXCERPT = 100
 

@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
-from scenarios import ScenarioError
+from treatylab.scenarios import ScenarioError
 from treatylab.errors import UserError
 
 app = typer.Typer(

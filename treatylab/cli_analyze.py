@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from scenarios import Scenario, load
+from treatylab.scenarios import Scenario, load
 from treatylab.errors import UserError
 
 
@@ -121,7 +121,7 @@ def analyze(
 ) -> None:
     """Frontier size, Nash / Kalai-Smorodinsky / utilitarian / egalitarian packages, and a
     given package's flags, Pareto gap and ratios (formulas: docs/metrics.md)."""
-    from evals.analysis import analyze_scenario
+    from treatylab.evals.analysis import analyze_scenario
 
     loaded = load(scenario)
     chosen = parse_package(package, loaded) if package is not None else None

@@ -33,8 +33,8 @@ def judge(
 ) -> None:
     """Score a finished run with LLM judges (good faith, clarity of commitments) and report
     Krippendorff's alpha between them."""
-    from agents.backends.clients import offline_credentials
-    from evals.judge import judge_transcript, parse_judge_specs
+    from treatylab.agents.backends.clients import offline_credentials
+    from treatylab.evals.judge import judge_transcript, parse_judge_specs
     from treatylab.cassettes import cassette_session
     from treatylab.cli_run import scenario_of
 

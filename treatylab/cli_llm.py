@@ -9,7 +9,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from scenarios import load
+from treatylab.scenarios import load
 from treatylab.errors import CassetteMismatch, UserError
 from treatylab.render import EventPrinter, print_package, scorecard_table
 

@@ -12,9 +12,9 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from agents import mediators
-from graphs import RunConfig
-from scenarios import Scenario, ScenarioError, load
+from treatylab.agents import mediators
+from treatylab.graphs import RunConfig
+from treatylab.scenarios import Scenario, ScenarioError, load
 from treatylab import outputs
 from treatylab.errors import UserError
 from treatylab.render import EventPrinter, print_package, scorecard_table
@@ -97,7 +97,7 @@ def run(
     if mode == "off":
         episode = asyncio.run(coroutine)
     else:
-        from agents.backends.clients import offline_credentials
+        from treatylab.agents.backends.clients import offline_credentials
         from treatylab.cassettes import cassette_session
 
         # a replay is answered by the cassette: no API key needed, OPENAI_BASE_URL ignored

@@ -15,8 +15,8 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
-from scenarios import Scenario, load
-from scenarios import tooling
+from treatylab.scenarios import Scenario, load
+from treatylab.scenarios import tooling
 from treatylab.errors import UserError
 
 IMPORT_FORMATS = ("llm-deliberation",)

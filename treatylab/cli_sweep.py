@@ -56,9 +56,9 @@ def compare(
     seed: Annotated[int, typer.Option(help="Seed of the resampling.")] = 0,
 ) -> None:
     """Mean and 95% bootstrap interval per group, and pairwise differences with p-values."""
-    from evals.experiments import ResultsError
-    from evals.experiments import compare as run_compare
-    from evals.experiments import load_results
+    from treatylab.evals.experiments import ResultsError
+    from treatylab.evals.experiments import compare as run_compare
+    from treatylab.evals.experiments import load_results
     from treatylab.render_compare import print_comparison
 
     try:
@@ -77,8 +77,8 @@ def report(
     seed: Annotated[int, typer.Option(help="Seed of the resampling.")] = 0,
 ) -> None:
     """Write one self-contained HTML report: distributions, agreement, trust vs equity, tables."""
-    from evals.experiments import ResultsError, load_results
-    from evals.report import write_report
+    from treatylab.evals.experiments import ResultsError, load_results
+    from treatylab.evals.report import write_report
 
     try:
         path = write_report(load_results(results), out, by=by, resamples=resamples, seed=seed,

@@ -15,8 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from graphs import RunConfig
-from scenarios import load
+from treatylab.graphs import RunConfig
+from treatylab.scenarios import load
 from treatylab import outputs
 from treatylab.cassettes import cassette_session
 from treatylab.runner import EpisodeRun, run_episode

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import prompts
-from agents.transcript import Event, dumps_jsonl, loads_jsonl
-from graphs import RunConfig
-from scenarios import Scenario, scenario_hash
+from treatylab import prompts
+from treatylab.agents.transcript import Event, dumps_jsonl, loads_jsonl
+from treatylab.graphs import RunConfig
+from treatylab.scenarios import Scenario, scenario_hash
 from treatylab import __version__
 
 TRANSCRIPT = "transcript.jsonl"

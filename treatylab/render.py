@@ -12,7 +12,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from agents.transcript import (
+from treatylab.agents.transcript import (
     ComplianceEvent,
     DelegateMoveEvent,
     Event,
@@ -23,7 +23,7 @@ from agents.transcript import (
     ShockEvent,
     VoteEvent,
 )
-from scenarios import Scenario
+from treatylab.scenarios import Scenario
 
 STAGE_TITLES = {
     "prepare": "1. Preparation (private)",

@@ -7,7 +7,7 @@ import math
 from rich.console import Console
 from rich.table import Table
 
-from evals.experiments import Comparison
+from treatylab.evals.experiments import Comparison
 
 
 def _num(value: float, digits: int = 3) -> str:

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import prompts
-from agents.backends.clients import offline_credentials
-from agents.transcript import Event, event_to_dict
-from graphs import RunConfig
-from scenarios import Scenario, load, scenario_hash
+from treatylab import prompts
+from treatylab.agents.backends.clients import offline_credentials
+from treatylab.agents.transcript import Event, event_to_dict
+from treatylab.graphs import RunConfig
+from treatylab.scenarios import Scenario, load, scenario_hash
 from treatylab import outputs
 from treatylab.cassettes import cassette_session
 from treatylab.errors import CassetteMismatch, UserError

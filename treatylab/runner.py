@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
-from agents.backends.base import Backend
-from agents.backends.human import HumanSeat
-from agents.transcript import Event, events_from_dicts
-from graphs import RunConfig, build_graph, recursion_limit
-from scenarios import Scenario
+from treatylab.agents.backends.base import Backend
+from treatylab.agents.backends.human import HumanSeat
+from treatylab.agents.transcript import Event, events_from_dicts
+from treatylab.graphs import RunConfig, build_graph, recursion_limit
+from treatylab.scenarios import Scenario
 from treatylab import outputs
 from treatylab.backends import close_backends, make_backends
 

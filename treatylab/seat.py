@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.prompt import Confirm, Prompt
 from rich.table import Table
 
-from agents.views import DelegateView
+from treatylab.agents.views import DelegateView
 
 VOTES = ("sign", "sign_with_reservations", "reject")
 

@@ -11,9 +11,9 @@ from abc import ABC, abstractmethod
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.actions import Action
-from agents.transcript import FailedTurnPayload, UsagePayload
-from agents.views import View
+from treatylab.agents.actions import Action
+from treatylab.agents.transcript import FailedTurnPayload, UsagePayload
+from treatylab.agents.views import View
 
 
 class TurnResult(BaseModel):

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import threading
 
-from agents.backends.base import Backend
-from agents.backends.clients import ClientPool, resolve_endpoint
-from agents.backends.heuristic import HeuristicBackend
-from agents.backends.llm_turn import TurnSettings
-from agents.backends.openai_backend import OpenAIBackend
-from graphs.config import RunConfig, check_backend_spec
+from treatylab.agents.backends.base import Backend
+from treatylab.agents.backends.clients import ClientPool, resolve_endpoint
+from treatylab.agents.backends.heuristic import HeuristicBackend
+from treatylab.agents.backends.llm_turn import TurnSettings
+from treatylab.agents.backends.openai_backend import OpenAIBackend
+from treatylab.graphs.config import RunConfig, check_backend_spec
 from treatylab.errors import UserError
 
 _pools: dict[tuple[str, str], ClientPool] = {}

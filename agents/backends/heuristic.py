@@ -6,11 +6,11 @@ the simulator can serve the very same policy over HTTP and both give the same ne
 
 from __future__ import annotations
 
-from agents import validation
-from agents.backends.base import Backend, TurnResult
-from agents.policy import decide
-from agents.transcript import FailedTurnPayload
-from agents.views import View
+from treatylab.agents import validation
+from treatylab.agents.backends.base import Backend, TurnResult
+from treatylab.agents.policy import decide
+from treatylab.agents.transcript import FailedTurnPayload
+from treatylab.agents.views import View
 
 
 class HeuristicBackend(Backend):

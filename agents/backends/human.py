@@ -8,8 +8,8 @@ any backend's output.
 
 from __future__ import annotations
 
-from agents.backends.base import Backend, TurnResult
-from agents.views import View
+from treatylab.agents.backends.base import Backend, TurnResult
+from treatylab.agents.views import View
 
 
 class HumanSeat(Backend):

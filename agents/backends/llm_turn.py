@@ -22,12 +22,12 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from agents import validation
-from agents.backends.prompting import Message, initial_messages, repair_messages
-from agents.backends.wire import WireProblems, from_wire
-from agents.backends.base import TurnResult
-from agents.transcript import FailedTurnPayload, UsagePayload
-from agents.views import DelegateView, View
+from treatylab.agents import validation
+from treatylab.agents.backends.prompting import Message, initial_messages, repair_messages
+from treatylab.agents.backends.wire import WireProblems, from_wire
+from treatylab.agents.backends.base import TurnResult
+from treatylab.agents.transcript import FailedTurnPayload, UsagePayload
+from treatylab.agents.views import DelegateView, View
 
 OutcomeKind = Literal["answer", "unusable", "transient", "refused_request"]
 

@@ -18,12 +18,12 @@ from typing import Any
 import openai
 from pydantic import ValidationError
 
-from agents.backends.base import Backend, TurnResult
-from agents.backends.clients import ClientPool
-from agents.backends.llm_turn import Call, CallOutcome, Pause, TurnSettings, plan_turn
-from agents.backends.wire import WIRE_MODELS
-from agents.transcript import UsagePayload
-from agents.views import View
+from treatylab.agents.backends.base import Backend, TurnResult
+from treatylab.agents.backends.clients import ClientPool
+from treatylab.agents.backends.llm_turn import Call, CallOutcome, Pause, TurnSettings, plan_turn
+from treatylab.agents.backends.wire import WIRE_MODELS
+from treatylab.agents.transcript import UsagePayload
+from treatylab.agents.views import View
 from treatylab.errors import UserError
 
 ATTEMPT_HEADER = "X-Treatylab-Attempt"

@@ -13,8 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from agents.views import DelegateView, MediatorView, View
-from prompts import render
+from treatylab.agents.views import DelegateView, MediatorView, View
+from treatylab.prompts import render
 
 VIEW_BEGIN = "<<<TREATYLAB-VIEW-JSON v1 BEGIN>>>"
 VIEW_END = "<<<TREATYLAB-VIEW-JSON v1 END>>>"

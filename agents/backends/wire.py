@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.actions import (
+from treatylab.agents.actions import (
     Action,
     Commitment,
     ComplianceAction,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-import prompts
-from agents.actions import (
+from treatylab import prompts
+from treatylab.agents.actions import (
     Commitment,
     ComplianceAction,
     DeclaredRedLine,
@@ -19,13 +19,13 @@ from agents.actions import (
     Proposal,
     Vote,
 )
-from agents.heuristics import describe
-from agents.heuristics.concession import target_utility
-from agents.heuristics.opponent_model import estimate
-from agents.heuristics.packages import PackageGrid, grid_for
-from agents.heuristics.seeding import rng
-from agents.heuristics.verification import verification_strength
-from agents.views import DelegateView
+from treatylab.agents.heuristics import describe
+from treatylab.agents.heuristics.concession import target_utility
+from treatylab.agents.heuristics.opponent_model import estimate
+from treatylab.agents.heuristics.packages import PackageGrid, grid_for
+from treatylab.agents.heuristics.seeding import rng
+from treatylab.agents.heuristics.verification import verification_strength
+from treatylab.agents.views import DelegateView
 
 TRUST_STEP = 0.05
 RESERVATION_MARGIN = 5.0

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agents.actions import Package
-from agents.views import ViewCommon
+from treatylab.agents.actions import Package
+from treatylab.agents.views import ViewCommon
 
 
 def option_label(view: ViewCommon, issue_id: str, option_id: str) -> str:

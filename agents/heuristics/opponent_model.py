@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.heuristics.packages import PackageGrid
-from agents.views import PartyPosition
+from treatylab.agents.heuristics.packages import PackageGrid
+from treatylab.agents.views import PartyPosition
 
 ACCEPT_WEIGHT = 0.5
 

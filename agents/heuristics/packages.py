@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.actions import Package
-from scenarios.schema import Issue, RedLine
+from treatylab.agents.actions import Package
+from treatylab.scenarios.schema import Issue, RedLine
 
 
 class PackageGrid:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agents.actions import Package
-from scenarios.schema import Issue
+from treatylab.agents.actions import Package
+from treatylab.scenarios.schema import Issue
 
 
 def verification_strength(issues: list[Issue], package: Package) -> float:

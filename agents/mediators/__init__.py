@@ -4,6 +4,6 @@ Every module in this package that defines a `MediatorStrategy` subclass decorate
 `@register` becomes available as `--mediator NAME`; adding a strategy touches no other module.
 """
 
-from agents.mediators.base import MediatorStrategy, available, get, register
+from treatylab.agents.mediators.base import MediatorStrategy, available, get, register
 
 __all__ = ["MediatorStrategy", "available", "get", "register"]

@@ -6,8 +6,8 @@ import importlib
 import pkgutil
 from abc import ABC, abstractmethod
 
-from agents.actions import MediatorAction
-from agents.views import MediatorView
+from treatylab.agents.actions import MediatorAction
+from treatylab.agents.views import MediatorView
 
 _REGISTRY: dict[str, type[MediatorStrategy]] = {}
 
@@ -32,11 +32,11 @@ def register(cls: type[MediatorStrategy]) -> type[MediatorStrategy]:
 
 
 def _discover() -> None:
-    import agents.mediators as package
+    import treatylab.agents.mediators as package
 
     for info in pkgutil.iter_modules(package.__path__):
         if info.name not in ("base", "common"):
-            importlib.import_module(f"agents.mediators.{info.name}")
+            importlib.import_module(f"treatylab.agents.mediators.{info.name}")
 
 
 def available() -> list[str]:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.actions import Package
-from agents.heuristics.opponent_model import estimate
-from agents.heuristics.packages import PackageGrid, grid_for
-from agents.heuristics.seeding import rng
-from agents.mediators.caucus import confided_demands
-from agents.views import MediatorView
+from treatylab.agents.actions import Package
+from treatylab.agents.heuristics.opponent_model import estimate
+from treatylab.agents.heuristics.packages import PackageGrid, grid_for
+from treatylab.agents.heuristics.seeding import rng
+from treatylab.agents.mediators.caucus import confided_demands
+from treatylab.agents.views import MediatorView
 
 CONFIDED_BONUS = 0.15  # on the 0..1 estimate scale, per confided option a package keeps
 FLOOR = 0.05  # keeps the log of an estimate finite

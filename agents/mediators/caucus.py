@@ -14,9 +14,9 @@ the messages themselves.
 
 from __future__ import annotations
 
-import prompts
-from agents.actions import MediatorAction
-from agents.views import MediatorView
+from treatylab import prompts
+from treatylab.agents.actions import MediatorAction
+from treatylab.agents.views import MediatorView
 
 QUESTIONS = (
     "In confidence: which issue is decisive for your delegation, and what do you need there?",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-import prompts
-from agents.actions import MediatorAction, Package
-from agents.heuristics import describe
-from agents.heuristics.opponent_model import estimate
-from agents.heuristics.packages import PackageGrid, grid_for
-from agents.heuristics.seeding import rng
-from agents.views import MediatorView
+from treatylab import prompts
+from treatylab.agents.actions import MediatorAction, Package
+from treatylab.agents.heuristics import describe
+from treatylab.agents.heuristics.opponent_model import estimate
+from treatylab.agents.heuristics.packages import PackageGrid, grid_for
+from treatylab.agents.heuristics.seeding import rng
+from treatylab.agents.views import MediatorView
 
 QUESTIONS = (
     "Which issue matters most to your delegation, and why?",

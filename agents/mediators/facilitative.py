@@ -6,12 +6,12 @@ substantive text of its own on the table.
 
 from __future__ import annotations
 
-import prompts
-from agents.actions import MediatorAction
-from agents.heuristics import describe
-from agents.mediators import common
-from agents.mediators.base import MediatorStrategy, register
-from agents.views import MediatorView
+from treatylab import prompts
+from treatylab.agents.actions import MediatorAction
+from treatylab.agents.heuristics import describe
+from treatylab.agents.mediators import common
+from treatylab.agents.mediators.base import MediatorStrategy, register
+from treatylab.agents.views import MediatorView
 
 
 @register

@@ -17,15 +17,15 @@ for the options it named when candidates are generated.
 
 from __future__ import annotations
 
-import prompts
-from agents.actions import MediatorAction, Package
-from agents.heuristics import describe
-from agents.heuristics.seeding import rng
-from agents.mediators import caucus, common
-from agents.mediators.base import MediatorStrategy, register
-from agents.mediators.candidates import diverse_top
-from agents.mediators.schulze import schulze
-from agents.views import MediatorView
+from treatylab import prompts
+from treatylab.agents.actions import MediatorAction, Package
+from treatylab.agents.heuristics import describe
+from treatylab.agents.heuristics.seeding import rng
+from treatylab.agents.mediators import caucus, common
+from treatylab.agents.mediators.base import MediatorStrategy, register
+from treatylab.agents.mediators.candidates import diverse_top
+from treatylab.agents.mediators.schulze import schulze
+from treatylab.agents.views import MediatorView
 
 K = 4
 PHASES = ("generate", "aggregate", "revise")

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import math
 
-from agents.actions import Package
-from agents.transcript import Event, MediatorMoveEvent, OutcomeEvent
-from agents.views import MediatorView
+from treatylab.agents.actions import Package
+from treatylab.agents.transcript import Event, MediatorMoveEvent, OutcomeEvent
+from treatylab.agents.views import MediatorView
 
 DEADLINE_SHARE = 2 / 3
 ESCALATION_STEPS = 3

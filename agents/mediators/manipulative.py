@@ -10,12 +10,12 @@ it. Without a budget it still sets deadlines; its offers are then empty.
 
 from __future__ import annotations
 
-import prompts
-from agents.actions import MediatorAction
-from agents.heuristics import describe
-from agents.mediators import caucus, common, leverage
-from agents.mediators.base import MediatorStrategy, register
-from agents.views import MediatorView
+from treatylab import prompts
+from treatylab.agents.actions import MediatorAction
+from treatylab.agents.heuristics import describe
+from treatylab.agents.mediators import caucus, common, leverage
+from treatylab.agents.mediators.base import MediatorStrategy, register
+from treatylab.agents.views import MediatorView
 
 
 @register

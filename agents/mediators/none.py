@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agents.actions import MediatorAction
-from agents.mediators.base import MediatorStrategy, register
-from agents.views import MediatorView
+from treatylab.agents.actions import MediatorAction
+from treatylab.agents.mediators.base import MediatorStrategy, register
+from treatylab.agents.views import MediatorView
 
 
 @register

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import numpy as np
 
-import prompts
-from agents.actions import MediatorAction, Package
-from agents.heuristics import describe
-from agents.heuristics.packages import grid_for
-from agents.heuristics.seeding import rng
-from agents.mediators import common
-from agents.mediators.base import MediatorStrategy, register
-from agents.views import MediatorView, OracleInfo
+from treatylab import prompts
+from treatylab.agents.actions import MediatorAction, Package
+from treatylab.agents.heuristics import describe
+from treatylab.agents.heuristics.packages import grid_for
+from treatylab.agents.heuristics.seeding import rng
+from treatylab.agents.mediators import common
+from treatylab.agents.mediators.base import MediatorStrategy, register
+from treatylab.agents.views import MediatorView, OracleInfo
 
 
 def nash_package(view: MediatorView, info: OracleInfo) -> tuple[Package, bool]:

@@ -4,10 +4,10 @@ models, and Krippendorff's alpha between them. Run it with `treatylab judge RUN_
 Formulas and conventions: docs/metrics.md, "LLM judge".
 """
 
-from evals.judge.baseline import baseline_answer
-from evals.judge.panel import judge_transcript, parse_judge_specs
-from evals.judge.record import judge_messages, judge_record, record_from_messages
-from evals.judge.schema import CRITERIA, JudgeAnswer, JudgeReport, JudgeScore
+from treatylab.evals.judge.baseline import baseline_answer
+from treatylab.evals.judge.panel import judge_transcript, parse_judge_specs
+from treatylab.evals.judge.record import judge_messages, judge_record, record_from_messages
+from treatylab.evals.judge.schema import CRITERIA, JudgeAnswer, JudgeReport, JudgeScore
 
 __all__ = [
     "CRITERIA", "JudgeAnswer", "JudgeReport", "JudgeScore", "baseline_answer",

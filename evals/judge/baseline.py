@@ -22,7 +22,7 @@ import hashlib
 import math
 from typing import Any
 
-from evals.judge.schema import SCORE_MAX, SCORE_MIN
+from treatylab.evals.judge.schema import SCORE_MAX, SCORE_MIN
 
 QUOTE_CHARS = 160
 

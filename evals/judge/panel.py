@@ -23,18 +23,18 @@ import time
 import openai
 from pydantic import ValidationError
 
-from agents.backends.clients import ClientPool, resolve_endpoint
-from agents.backends.llm_turn import TurnSettings, backoff_seconds
-from agents.backends.openai_backend import (
+from treatylab.agents.backends.clients import ClientPool, resolve_endpoint
+from treatylab.agents.backends.llm_turn import TurnSettings, backoff_seconds
+from treatylab.agents.backends.openai_backend import (
     ATTEMPT_HEADER,
     TRANSIENT_STATUS,
     raise_user_errors,
     retry_after_seconds,
 )
-from agents.transcript import Event
-from evals.agreement import krippendorff_alpha
-from evals.judge.record import judge_messages, judge_record, party_texts
-from evals.judge.schema import (
+from treatylab.agents.transcript import Event
+from treatylab.evals.agreement import krippendorff_alpha
+from treatylab.evals.judge.record import judge_messages, judge_record, party_texts
+from treatylab.evals.judge.schema import (
     CRITERIA,
     SCORE_MAX,
     SCORE_MIN,
@@ -46,7 +46,7 @@ from evals.judge.schema import (
     JudgeScore,
     Quote,
 )
-from scenarios.schema import Scenario
+from treatylab.scenarios.schema import Scenario
 from treatylab.errors import UserError
 
 MIN_JUDGES = 2

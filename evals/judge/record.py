@@ -16,10 +16,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from agents.transcript import Event
-from evals.judge.schema import Criterion
-from prompts import render
-from scenarios.schema import Scenario
+from treatylab.agents.transcript import Event
+from treatylab.evals.judge.schema import Criterion
+from treatylab.prompts import render
+from treatylab.scenarios.schema import Scenario
 
 JUDGE_BEGIN = "<<<TREATYLAB-JUDGE-JSON v1 BEGIN>>>"
 JUDGE_END = "<<<TREATYLAB-JUDGE-JSON v1 END>>>"

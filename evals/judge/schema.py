@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.backends.wire import Strict
+from treatylab.agents.backends.wire import Strict
 
 Criterion = Literal["good_faith", "commitment_clarity"]
 CRITERIA: tuple[Criterion, ...] = ("good_faith", "commitment_clarity")

@@ -7,12 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from agents.heuristics.concession import EXPONENTS, target_utility
-from agents.heuristics.opponent_model import option_values
-from agents.heuristics.packages import PackageGrid
-from agents.views import PartyPosition
-from graphs import RunConfig
-from scenarios.schema import Issue, Option, RedLine
+from treatylab.agents.heuristics.concession import EXPONENTS, target_utility
+from treatylab.agents.heuristics.opponent_model import option_values
+from treatylab.agents.heuristics.packages import PackageGrid
+from treatylab.agents.views import PartyPosition
+from treatylab.graphs import RunConfig
+from treatylab.scenarios.schema import Issue, Option, RedLine
 from tests.conftest import run
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from agents import validation
-from agents.actions import Commitment, DelegateAction, MediatorAction, Proposal, Vote
-from graphs import RunConfig
-from graphs.views import delegate_view, mediator_view
+from treatylab.agents import validation
+from treatylab.agents.actions import Commitment, DelegateAction, MediatorAction, Proposal, Vote
+from treatylab.graphs import RunConfig
+from treatylab.graphs.views import delegate_view, mediator_view
 
 
 @pytest.fixture()

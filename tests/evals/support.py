@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from agents.transcript import Event, event_from_dict
-from scenarios.schema import Scenario
+from treatylab.agents.transcript import Event, event_from_dict
+from treatylab.scenarios.schema import Scenario
 
 
 def build_scenario(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evals.agreement import coincidences, krippendorff_alpha
+from treatylab.evals.agreement import coincidences, krippendorff_alpha
 
 # Krippendorff (2011), "Computing Krippendorff's alpha-reliability", the 4 coders x 12 units
 # example with missing values; the paper gives alpha .743 nominal, .815 ordinal, .849 interval.

@@ -10,7 +10,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from scenarios import load
+from treatylab.scenarios import load
 from treatylab.cli_analyze import parse_package, register
 from treatylab.errors import UserError
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from evals import burden_equity
+from treatylab.evals import burden_equity
 from tests.evals.support import build_scenario
 
 POINTS = {

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from evals.experiments import ResultsError, compare, default_metrics, load_results
-from evals.report import write_report
+from treatylab.evals.experiments import ResultsError, compare, default_metrics, load_results
+from treatylab.evals.report import write_report
 
 
 def table() -> pd.DataFrame:

@@ -13,12 +13,12 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from agents.backends.clients import offline_credentials
-from evals.agreement import krippendorff_alpha
-from evals.judge import JudgeAnswer, judge_record, judge_transcript, parse_judge_specs
-from evals.judge.panel import check_answer
-from evals.judge.record import JUDGE_BEGIN, judge_messages, record_from_messages
-from graphs import RunConfig
+from treatylab.agents.backends.clients import offline_credentials
+from treatylab.evals.agreement import krippendorff_alpha
+from treatylab.evals.judge import JudgeAnswer, judge_record, judge_transcript, parse_judge_specs
+from treatylab.evals.judge.panel import check_answer
+from treatylab.evals.judge.record import JUDGE_BEGIN, judge_messages, record_from_messages
+from treatylab.graphs import RunConfig
 from tests.evals.support import EventLog, build_scenario
 from tests.evals.test_outcome_space import TWO, TWO_R
 from treatylab import outputs
@@ -189,7 +189,7 @@ def test_judge_specs() -> None:
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from scenarios import load
+    from treatylab.scenarios import load
     from treatylab.runner import run_episode
 
     out = tmp_path_factory.mktemp("run")

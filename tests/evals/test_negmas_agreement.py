@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from tests.evals.support import from_tables, random_tables
 
-from evals import OutcomeSpace
+from treatylab.evals import OutcomeSpace
 
 negmas = pytest.importorskip("negmas")
 from negmas import kalai_points, ks_points, make_issue, nash_points, pareto_frontier  # noqa: E402

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from tests.evals.support import build_scenario, from_tables, random_tables
 
-from evals import OutcomeSpace
+from treatylab.evals import OutcomeSpace
 
 # Two parties, issues x (3 options) and y (3 options); index = 3 * x + y.
 #   0 (x0,y0) 90,60   1 (x0,y1) 70,20   2 (x0,y2) 100,50

@@ -9,7 +9,7 @@ import pytest
 from tests.evals.support import build_scenario, from_tables
 from tests.evals.test_outcome_space import THREE_TABLE, TWO, TWO_R
 
-from evals import OutcomeSpace, analyze_package
+from treatylab.evals import OutcomeSpace, analyze_package
 
 
 @pytest.fixture

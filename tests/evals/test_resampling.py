@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evals.resampling import bootstrap_difference, bootstrap_mean, permutation_p
+from treatylab.evals.resampling import bootstrap_difference, bootstrap_mean, permutation_p
 
 
 def test_bootstrap_of_a_constant_is_that_constant() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from evals.resampling import bootstrap_mean, permutation_p
+from treatylab.evals.resampling import bootstrap_mean, permutation_p
 
 stats = pytest.importorskip("scipy.stats")
 

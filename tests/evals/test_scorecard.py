@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from evals import Scorecard, evaluate
+from treatylab.evals import Scorecard, evaluate
 from tests.evals.support import EventLog, build_scenario
 from tests.evals.test_outcome_space import TWO, TWO_R
 from tests.evals.test_trust import AGREED, FIELDS, transcript
@@ -75,7 +75,7 @@ def test_rejected_text_is_not_an_agreement() -> None:
 
 
 def test_real_episode_scores_match_and_round_trip(flagship) -> None:
-    from graphs import RunConfig
+    from treatylab.graphs import RunConfig
     from treatylab.runner import run_episode
 
     run = asyncio.run(run_episode(flagship, RunConfig(mediator="formulative", seed=3)))

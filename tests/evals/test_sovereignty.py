@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from evals import sovereignty_preservation
+from treatylab.evals import sovereignty_preservation
 from tests.evals.support import build_scenario
 
 POINTS = {

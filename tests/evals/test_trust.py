@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from evals import trust
-from evals.trust import (
+from treatylab.evals import trust
+from treatylab.evals.trust import (
     brier,
     compliance,
     consistency,

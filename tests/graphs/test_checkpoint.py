@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from agents.backends.base import Backend, TurnResult
-from agents.backends.heuristic import HeuristicBackend
-from agents.transcript import dumps_jsonl
-from agents.views import View
-from graphs import RunConfig
+from treatylab.agents.backends.base import Backend, TurnResult
+from treatylab.agents.backends.heuristic import HeuristicBackend
+from treatylab.agents.transcript import dumps_jsonl
+from treatylab.agents.views import View
+from treatylab.graphs import RunConfig
 from tests.conftest import heuristic_backends, run
 
 

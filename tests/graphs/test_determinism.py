@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agents.transcript import STAGES, dumps_jsonl
-from graphs import RunConfig
+from treatylab.agents.transcript import STAGES, dumps_jsonl
+from treatylab.graphs import RunConfig
 from tests.conftest import run
 
 

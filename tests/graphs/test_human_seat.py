@@ -6,11 +6,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from agents.backends.human import HumanSeat
-from agents.policy import decide
-from agents.transcript import dumps_jsonl
-from agents.views import DelegateView
-from graphs import RunConfig
+from treatylab.agents.backends.human import HumanSeat
+from treatylab.agents.policy import decide
+from treatylab.agents.transcript import dumps_jsonl
+from treatylab.agents.views import DelegateView
+from treatylab.graphs import RunConfig
 from tests.conftest import ROOT, heuristic_backends, run
 
 

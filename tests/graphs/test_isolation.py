@@ -7,12 +7,12 @@ hold another party's canary.
 
 from __future__ import annotations
 
-from agents.backends.base import Backend, TurnResult
-from agents.backends.heuristic import HeuristicBackend
-from agents.backends.prompting import initial_messages
-from agents.transcript import MEDIATOR
-from agents.views import View
-from graphs import RunConfig
+from treatylab.agents.backends.base import Backend, TurnResult
+from treatylab.agents.backends.heuristic import HeuristicBackend
+from treatylab.agents.backends.prompting import initial_messages
+from treatylab.agents.transcript import MEDIATOR
+from treatylab.agents.views import View
+from treatylab.graphs import RunConfig
 from tests.conftest import run
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from agents.actions import Vote
-from agents.backends.base import Backend, TurnResult
-from agents.backends.heuristic import HeuristicBackend
-from agents.views import View
-from graphs import RunConfig
-from graphs.protocol import RETRY_ROUNDS
+from treatylab.agents.actions import Vote
+from treatylab.agents.backends.base import Backend, TurnResult
+from treatylab.agents.backends.heuristic import HeuristicBackend
+from treatylab.agents.views import View
+from treatylab.graphs import RunConfig
+from treatylab.graphs.protocol import RETRY_ROUNDS
 from tests.conftest import heuristic_backends, run
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from graphs import RunConfig
+from treatylab.graphs import RunConfig
 from tests.conftest import run
 
 

@@ -11,7 +11,7 @@ def test_langgraph_json_points_at_a_compiled_graph():
     config = json.loads((ROOT / "langgraph.json").read_text())
     path, _, attribute = config["graphs"]["negotiation"].partition(":")
     assert path == "./graphs/studio.py" and attribute == "graph"
-    from graphs.studio import graph
+    from treatylab.graphs.studio import graph
 
     nodes = set(graph.get_graph().nodes)
     for stage in ("prepare", "open", "clarify", "bargain", "draft", "finalize", "implement"):

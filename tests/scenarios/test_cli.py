@@ -9,9 +9,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from scenarios import library_ids, load
-from scenarios.loader import LIBRARY_DIR
-from scenarios.tooling import check
+from treatylab.scenarios import library_ids, load
+from treatylab.scenarios.loader import LIBRARY_DIR
+from treatylab.scenarios.tooling import check
 from treatylab.cli_scenario import scenario_app
 from tests.scenarios.support import FIXTURES, LLM_DELIBERATION, treatylab
 from tests.scenarios.test_fixtures import BROKEN

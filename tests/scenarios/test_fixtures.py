@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scenarios import ScenarioError, load
-from scenarios.tooling import check, validate_file
+from treatylab.scenarios import ScenarioError, load
+from treatylab.scenarios.tooling import check, validate_file
 from tests.scenarios.support import FIXTURES
 
 # file stem: the problem line(s) after "<file>: "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from scenarios import Scenario, load
-from scenarios.tooling import check
+from treatylab.scenarios import Scenario, load
+from treatylab.scenarios.tooling import check
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from scenarios import ScenarioError, parse
-from scenarios.tooling import check, import_llm_deliberation, scenario_yaml
+from treatylab.scenarios import ScenarioError, parse
+from treatylab.scenarios.tooling import check, import_llm_deliberation, scenario_yaml
 from tests.scenarios.support import LLM_DELIBERATION
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from agents.transcript import MEDIATOR
-from graphs import RunConfig
-from scenarios import library_ids, load
+from treatylab.agents.transcript import MEDIATOR
+from treatylab.graphs import RunConfig
+from treatylab.scenarios import library_ids, load
 from tests.conftest import run
 
 

@@ -7,9 +7,9 @@ import copy
 import pytest
 import yaml
 
-from scenarios import ScenarioError, Scenario, load, parse
-from scenarios.loader import LIBRARY_DIR
-from scenarios.tooling import (
+from treatylab.scenarios import ScenarioError, Scenario, load, parse
+from treatylab.scenarios.loader import LIBRARY_DIR
+from treatylab.scenarios.tooling import (
     SCHEMA_COMMENT,
     check,
     indifferent_issues,

@@ -6,9 +6,9 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from agents.transcript import Event
-from graphs import RunConfig
-from scenarios import Scenario
+from treatylab.agents.transcript import Event
+from treatylab.graphs import RunConfig
+from treatylab.scenarios import Scenario
 from treatylab import outputs
 from treatylab.cassettes import cassette_session
 from treatylab.runner import EpisodeRun, run_episode

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from agents import mediators
-from graphs import RunConfig
-from scenarios import load
+from treatylab.agents import mediators
+from treatylab.graphs import RunConfig
+from treatylab.scenarios import load
 from treatylab.runner import run_episode
 from treatylab.simulator import FAULT_KINDS, start_simulator
 from tests.conftest import FIXTURES

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-import prompts
-from scenarios import load
+from treatylab import prompts
+from treatylab.scenarios import load
 from treatylab import outputs
 from treatylab.cassette_diff import turn_of
 from treatylab.cassettes import recorded_bodies

@@ -17,12 +17,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agents.backends.openai_backend import ATTEMPT_HEADER
-from agents.backends.prompting import ViewBlockError, view_data_from_messages, view_from_messages
-from agents.backends.wire import to_wire
-from agents.policy import decide
-from evals.judge.baseline import baseline_answer
-from evals.judge.record import JudgeBlockError, criterion_from_messages, record_from_messages
+from treatylab.agents.backends.openai_backend import ATTEMPT_HEADER
+from treatylab.agents.backends.prompting import ViewBlockError, view_data_from_messages, view_from_messages
+from treatylab.agents.backends.wire import to_wire
+from treatylab.agents.policy import decide
+from treatylab.evals.judge.baseline import baseline_answer
+from treatylab.evals.judge.record import JudgeBlockError, criterion_from_messages, record_from_messages
 from treatylab.simulator.faults import FAULT_KINDS, FaultKind, choose_fault, corrupt
 
 MODEL_ID = "treatylab-sim"

@@ -21,9 +21,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from agents.transcript import UsageEvent
-from scenarios import load
-from scenarios.schema import Scenario
+from treatylab.agents.transcript import UsageEvent
+from treatylab.scenarios import load
+from treatylab.scenarios.schema import Scenario
 from treatylab import outputs
 from treatylab.sweep.plan import PlannedEpisode
 from treatylab.sweep.store import episode_dir, prepare_rerun, write_failure
@@ -60,7 +60,7 @@ def _cassette(path: Path | None, mode: str) -> Iterator[None]:
     if path is None or mode == "off":
         yield
         return
-    from agents.backends.clients import offline_credentials
+    from treatylab.agents.backends.clients import offline_credentials
     from treatylab.cassettes import cassette_session
 
     if mode == "replay":

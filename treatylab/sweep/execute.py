@@ -28,7 +28,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 from rich.console import Console
 
-from scenarios.schema import Scenario
+from treatylab.scenarios.schema import Scenario
 from treatylab import outputs
 from treatylab.sweep.episode import EpisodeReport, cassette_path, init_worker, run_in_worker, run_planned
 from treatylab.sweep.plan import PlannedEpisode, expand

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from graphs import RunConfig
-from scenarios.schema import Scenario
+from treatylab.graphs import RunConfig
+from treatylab.scenarios.schema import Scenario
 from treatylab.errors import UserError
 from treatylab.sweep.spec import DelegateBackend, SweepSpec, load_scenarios, scenario_path
 

@@ -25,10 +25,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from agents import mediators
-from graphs import RunConfig
-from scenarios import ScenarioError, library_ids, load, resolve
-from scenarios.schema import Scenario
+from treatylab.agents import mediators
+from treatylab.graphs import RunConfig
+from treatylab.scenarios import ScenarioError, library_ids, load, resolve
+from treatylab.scenarios.schema import Scenario
 from treatylab.errors import UserError
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"

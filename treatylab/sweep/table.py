@@ -66,8 +66,8 @@ def flatten_scores(scores: Any, parties: frozenset[str] = frozenset(), prefix: s
 
 def _usage(transcript: Path) -> dict[str, Any]:
     """Token counts, calls, repairs and failed turns from the transcript, read as plain JSON."""
-    from agents.mediators.leverage import compensation_paid
-    from agents.transcript import loads_jsonl
+    from treatylab.agents.mediators.leverage import compensation_paid
+    from treatylab.agents.transcript import loads_jsonl
 
     counts = {"llm_calls": 0, "prompt_tokens": 0, "completion_tokens": 0, "repairs": 0,
               "failed_turns": 0, "latency_s": 0.0}
@@ -93,7 +93,7 @@ def _usage(transcript: Path) -> dict[str, Any]:
 
 @lru_cache(maxsize=64)
 def _party_ids(scenario_file: str) -> tuple[str, ...]:
-    from scenarios import load
+    from treatylab.scenarios import load
 
     return tuple(load(scenario_file).party_ids())
 

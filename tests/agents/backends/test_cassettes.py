@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from agents.backends.clients import offline_credentials
-from agents.backends.factory import make_backend
-from graphs import RunConfig
+from treatylab.agents.backends.clients import offline_credentials
+from treatylab.agents.backends.factory import make_backend
+from treatylab.graphs import RunConfig
 from treatylab.cassettes import cassette_session, recorded_bodies
 from treatylab.errors import CassetteMismatch, UserError
 from treatylab.simulator import MODEL_ID, start_simulator
-from tests.backends.conftest import delegate_view, mediator_view, usage_shape
+from tests.agents.backends.conftest import delegate_view, mediator_view, usage_shape
 
 SPEC = f"openai:{MODEL_ID}"
 CANARY_KEY = "sk-canary-3b1f9e77c0d24a5e"

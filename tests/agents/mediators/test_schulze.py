@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.mediators.schulze import pairwise, schulze, strongest_paths
+from treatylab.agents.mediators.schulze import pairwise, schulze, strongest_paths
 
 CANDIDATES = ["A", "B", "C", "D", "E"]
 GROUPS = [(5, "ACBED"), (5, "ADECB"), (8, "BEDAC"), (3, "CABED"), (7, "CAEBD"), (2, "CBADE"),

@@ -7,8 +7,8 @@ import json
 import pytest
 from openai.lib._parsing._completions import type_to_response_format_param
 
-from agents.actions import DelegateAction, MediatorAction, Proposal
-from agents.backends.wire import (
+from treatylab.agents.actions import DelegateAction, MediatorAction, Proposal
+from treatylab.agents.backends.wire import (
     WIRE_MODELS,
     Choice,
     PartyValue,
@@ -19,8 +19,8 @@ from agents.backends.wire import (
     from_wire,
     to_wire,
 )
-from agents.policy import decide
-from tests.backends.conftest import delegate_view, mediator_view
+from treatylab.agents.policy import decide
+from tests.agents.backends.conftest import delegate_view, mediator_view
 
 
 def _objects(schema: object):

@@ -10,8 +10,8 @@ import asyncio
 
 import pytest
 
-import scenarios
-from graphs import RunConfig
+from treatylab import scenarios
+from treatylab.graphs import RunConfig
 from treatylab.runner import run_episode
 from treatylab.simulator import MODEL_ID, start_simulator
 

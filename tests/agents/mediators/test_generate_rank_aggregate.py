@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from agents.mediators import get
-from agents.mediators.caucus import confided_demands
-from agents.mediators.generate_rank_aggregate import K, min_distance, phase
-from agents.mediators.schulze import schulze
-from agents.heuristics.seeding import rng
-from agents.validation import problems
-from agents.views import Candidate, Message
-from tests.mediators.conftest import mediator_view
+from treatylab.agents.mediators import get
+from treatylab.agents.mediators.caucus import confided_demands
+from treatylab.agents.mediators.generate_rank_aggregate import K, min_distance, phase
+from treatylab.agents.mediators.schulze import schulze
+from treatylab.agents.heuristics.seeding import rng
+from treatylab.agents.validation import problems
+from treatylab.agents.views import Candidate, Message
+from tests.agents.mediators.conftest import mediator_view
 
 GRA = "generate-rank-aggregate"
 TEXT = {"burden": "gdp_proportional", "spending": "pct_2_0", "command": "coordinated",

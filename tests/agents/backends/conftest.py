@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agents.views import (
+from treatylab.agents.views import (
     Candidate,
     DelegateView,
     Implementation,
@@ -16,7 +16,7 @@ from agents.views import (
     PublicRecord,
     RecentEvent,
 )
-from scenarios.schema import Issue, MediatorBudget, Option, RedLine, Rules
+from treatylab.scenarios.schema import Issue, MediatorBudget, Option, RedLine, Rules
 
 PARTIES = ["aurelia", "borealis", "caldera"]
 CANARY_BRIEF = "CANARY-PRIVATE-BRIEF-7f3a"

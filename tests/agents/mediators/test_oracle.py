@@ -7,9 +7,9 @@ import math
 
 import pytest
 
-from agents.mediators import get
-from agents.views import OracleInfo
-from tests.mediators.conftest import mediator_view
+from treatylab.agents.mediators import get
+from treatylab.agents.views import OracleInfo
+from tests.agents.mediators.conftest import mediator_view
 
 
 def brute_force_nash(scenario) -> tuple[dict[str, str], float]:
@@ -54,8 +54,8 @@ def test_oracle_without_zone_of_agreement_tables_least_infeasible(shield) -> Non
 
 def test_oracle_agrees_with_the_evaluators_nash_point() -> None:
     """An independent implementation: evals.OutcomeSpace's Nash point on every library scenario."""
-    import scenarios
-    from evals import OutcomeSpace
+    from treatylab import scenarios
+    from treatylab.evals import OutcomeSpace
 
     for scenario_id in scenarios.library_ids():
         scenario = scenarios.load(scenario_id)

@@ -9,11 +9,11 @@ import time
 import openai
 import pytest
 
-from agents.backends.prompting import initial_messages
-from agents.backends.openai_backend import ATTEMPT_HEADER
+from treatylab.agents.backends.prompting import initial_messages
+from treatylab.agents.backends.openai_backend import ATTEMPT_HEADER
 from treatylab.simulator import MODEL_ID, SimulatorConfig, parse_fault_list, respond, start_simulator
 from treatylab.simulator.faults import FAULT_KINDS, choose_fault
-from tests.backends.conftest import delegate_view
+from tests.agents.backends.conftest import delegate_view
 
 
 def _body(view=None) -> bytes:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from agents import mediators
-from scenarios import library_ids
+from treatylab.agents import mediators
+from treatylab.scenarios import library_ids
 from treatylab.errors import UserError
 from treatylab.sweep import expand, load_spec
 

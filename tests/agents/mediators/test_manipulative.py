@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from agents.actions import MediatorAction
-from agents.heuristics.delegate import decide_delegate, decide_vote
-from agents.mediators import get, leverage
-from agents.transcript import MediatorMoveEvent, OutcomePayload, OutcomeEvent
-from agents.validation import problems
-from agents.views import PendingProposal
-from tests.mediators.conftest import delegate_view, mediator_view
+from treatylab.agents.actions import MediatorAction
+from treatylab.agents.heuristics.delegate import decide_delegate, decide_vote
+from treatylab.agents.mediators import get, leverage
+from treatylab.agents.transcript import MediatorMoveEvent, OutcomePayload, OutcomeEvent
+from treatylab.agents.validation import problems
+from treatylab.agents.views import PendingProposal
+from tests.agents.mediators.conftest import delegate_view, mediator_view
 
 TEXT = {"burden": "gdp_proportional", "spending": "pct_2_0", "command": "coordinated",
         "basing": "rotational", "verification": "peer_review", "disputes": "council_arbitration_5y"}
@@ -76,8 +76,8 @@ def test_delegate_counts_compensation_on_the_mediators_text(shield) -> None:
 
 
 def test_vote_counts_compensation(shield) -> None:
-    from graphs import RunConfig
-    from graphs import views as builder
+    from treatylab.graphs import RunConfig
+    from treatylab.graphs import views as builder
 
     view = builder.delegate_view(shield, RunConfig(mediator="manipulative"), [], "aurelia",
                                  stage="finalize", round_=4, expected="vote", draft=TEXT)
@@ -90,7 +90,7 @@ def test_vote_counts_compensation(shield) -> None:
 
 
 def test_deadline_shortens_the_delegates_horizon(shield) -> None:
-    from agents.heuristics.delegate import _horizon
+    from treatylab.agents.heuristics.delegate import _horizon
 
     assert _horizon(delegate_view(shield, "aurelia")) == 6
     assert _horizon(delegate_view(shield, "aurelia", deadline_round=4)) == 4

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
-import scenarios
-from agents.heuristics.seeding import derive_seed, rng
-from agents.mediators.leverage import compensation_paid
-from agents.mediators.schulze import schulze
-from agents.transcript import DelegateMoveEvent, MediatorMoveEvent
-from graphs import RunConfig
+from treatylab import scenarios
+from treatylab.agents.heuristics.seeding import derive_seed, rng
+from treatylab.agents.mediators.leverage import compensation_paid
+from treatylab.agents.mediators.schulze import schulze
+from treatylab.agents.transcript import DelegateMoveEvent, MediatorMoveEvent
+from treatylab.graphs import RunConfig
 from treatylab.runner import run_episode
 
 

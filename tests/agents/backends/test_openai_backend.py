@@ -9,16 +9,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from agents.backends.clients import PLACEHOLDER_KEY, offline_credentials, resolve_endpoint
-from agents.backends.factory import make_backend
-from agents.backends.llm_turn import TurnSettings
-from agents.backends.openai_backend import OpenAIBackend
-from agents.backends.factory import client_pool
-from agents.policy import decide
-from graphs import RunConfig
+from treatylab.agents.backends.clients import PLACEHOLDER_KEY, offline_credentials, resolve_endpoint
+from treatylab.agents.backends.factory import make_backend
+from treatylab.agents.backends.llm_turn import TurnSettings
+from treatylab.agents.backends.openai_backend import OpenAIBackend
+from treatylab.agents.backends.factory import client_pool
+from treatylab.agents.policy import decide
+from treatylab.graphs import RunConfig
 from treatylab.errors import UserError
 from treatylab.simulator import MODEL_ID, start_simulator
-from tests.backends.conftest import delegate_view, mediator_view
+from tests.agents.backends.conftest import delegate_view, mediator_view
 
 pytestmark = pytest.mark.usefixtures("no_key")
 SPEC = f"openai:{MODEL_ID}"

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-import scenarios
-from agents.views import DelegateView, MediatorView
-from graphs import RunConfig
-from graphs import views as view_builder
-from scenarios import Scenario
+from treatylab import scenarios
+from treatylab.agents.views import DelegateView, MediatorView
+from treatylab.graphs import RunConfig
+from treatylab.graphs import views as view_builder
+from treatylab.scenarios import Scenario
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from agents.transcript import loads_jsonl
+from treatylab.agents.transcript import loads_jsonl
 
 SPEC = {"name": "killed", "scenarios": ["northern-shield", "island-compact", "trident-partnership"],
         "mediators": ["formulative", "generate-rank-aggregate"], "seeds": 3}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from agents import mediators
-from agents.backends.prompting import (
+from treatylab.agents import mediators
+from treatylab.agents.backends.prompting import (
     VIEW_BEGIN,
     VIEW_END,
     ViewBlockError,
@@ -13,8 +13,8 @@ from agents.backends.prompting import (
     repair_messages,
     view_from_messages,
 )
-from agents.transcript import STAGES
-from tests.backends.conftest import CANARY_BRIEF, delegate_view, mediator_view
+from treatylab.agents.transcript import STAGES
+from tests.agents.backends.conftest import CANARY_BRIEF, delegate_view, mediator_view
 
 EXPECTED = {"finalize": "vote", "implement": "compliance"}
 STRATEGIES = ["none", "facilitative", "formulative", "manipulative", "generate-rank-aggregate",

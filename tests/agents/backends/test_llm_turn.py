@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from agents.backends.llm_turn import (
+from treatylab.agents.backends.llm_turn import (
     Call,
     CallOutcome,
     Pause,
@@ -10,10 +10,10 @@ from agents.backends.llm_turn import (
     backoff_seconds,
     plan_turn,
 )
-from agents.backends.wire import to_wire
-from agents.policy import decide
-from agents.transcript import UsagePayload
-from tests.backends.conftest import delegate_view
+from treatylab.agents.backends.wire import to_wire
+from treatylab.agents.policy import decide
+from treatylab.agents.transcript import UsagePayload
+from tests.agents.backends.conftest import delegate_view
 
 
 def _usage(call: Call, error: str | None = None) -> UsagePayload:
