@@ -58,6 +58,19 @@ async def _checkpointer(path: Path | None) -> AsyncIterator[Any]:
         yield saver
 
 
+def finished(snapshot: Any) -> bool:
+    """True only when the checkpointed run has nothing left to do.
+
+    `StateSnapshot.next` is not that test: it lists only the tasks of the current step that
+    have *no* saved writes yet. When every Send branch of a step (the five `bargain_turn`s,
+    say) finished and saved its writes but the process died before the step's checkpoint was
+    written, `next == ()` while `tasks` still holds those branches; `aget_state` even shows
+    their writes applied. Resuming (`astream(None)`) applies the saved writes and goes on
+    without re-running the branches. An empty `tasks` is the only mark of a run at its end.
+    """
+    return not snapshot.tasks and not snapshot.next
+
+
 async def _drive(graph: Any, scenario: Scenario, thread: str | None,
                  progress: ProgressHook | None, answer: HumanAnswer | None = None) -> dict[str, Any]:
     """Stream the graph to the end and return the final state values.
@@ -71,12 +84,12 @@ async def _drive(graph: Any, scenario: Scenario, thread: str | None,
     if thread is not None:
         config["configurable"] = {"thread_id": thread}
         snapshot = await graph.aget_state(config)
-        if snapshot.values:
+        if snapshot.created_at is not None:  # a checkpoint exists: resume it, never restart
             final = dict(snapshot.values)
             start = None
             if progress and final.get("events"):
                 progress(events_from_dicts(final["events"]))
-            if not snapshot.next:
+            if finished(snapshot):
                 return final
     while True:
         async for mode, payload in graph.astream(start, config, stream_mode=["updates", "values"]):
