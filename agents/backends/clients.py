@@ -7,7 +7,10 @@ e.g. the simulator) needs no key, so a placeholder is sent; no key and no base U
 needed because the cassette answers, and the environment's base URL is ignored.
 
 The key is held only by the SDK client and the `Endpoint` (whose repr hides it): it never
-reaches a transcript, a manifest or a log line.
+reaches a transcript, a manifest or a log line. Credentials written into a base URL (userinfo,
+`http://u:KEY@host/v1`, or `api-key`/`key`/`token` query parameters) are sent as given but
+printed only through `safe_url` / `scrub_text`, and `scrub_logs` redacts them in the SDK's and
+httpx's log records; cassettes are scrubbed by `treatylab.cassettes`.
 """
 
 from __future__ import annotations
@@ -16,13 +19,15 @@ import asyncio
 import contextlib
 import functools
 import hashlib
+import logging
 import os
+import re
 import ssl
 import threading
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx2
 import openai
@@ -30,7 +35,78 @@ import openai
 from treatylab.errors import UserError
 
 PLACEHOLDER_KEY = "sk-treatylab-placeholder"
+REDACTED = "<redacted>"
+CREDENTIAL_PARAMS = frozenset({"api-key", "api_key", "apikey", "key", "token", "access_token",
+                               "access-token", "auth", "password", "secret", "sig"})
+"""Query parameters whose values are credentials (Azure's api-key, Gemini's key, ...)."""
 _offline = threading.local()
+_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@?#]+@")
+_QUERY = re.compile(r"(?P<name>[?&](?:" + "|".join(re.escape(p) for p in sorted(CREDENTIAL_PARAMS))
+                    + r")=)[^&#\s\"']*", re.IGNORECASE)
+
+
+def safe_url(url: str | None) -> str:
+    """A base URL fit to print or store: no userinfo, credential query values redacted.
+
+    A URL without a scheme (a common mistake) stays without one, so messages show it as given.
+    """
+    if not url:
+        return "https://api.openai.com/v1"
+    has_scheme = "://" in url
+    parts = urlsplit(url if has_scheme else "//" + url)
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    query = "&".join(
+        f"{name}={REDACTED}" if name.lower() in CREDENTIAL_PARAMS else f"{name}={value}"
+        for name, value in parse_qsl(parts.query, keep_blank_values=True))
+    scheme = f"{parts.scheme}://" if has_scheme else ""
+    return f"{scheme}{parts.hostname or ''}{port}{parts.path}" + (f"?{query}" if query else "")
+
+
+def scrub_text(text: str, secrets: list[str] | tuple[str, ...] = ()) -> str:
+    """`text` with URL userinfo, credential query values and the given secrets redacted."""
+    for secret in sorted((s for s in secrets if len(s) >= 8), key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    if "@" in text:
+        text = _USERINFO.sub(lambda m: m.group("scheme") + REDACTED + "@", text)
+    if "=" in text:
+        text = _QUERY.sub(lambda m: m.group("name") + REDACTED, text)
+    return text
+
+
+_LOGGERS = ("httpx", "httpcore", "openai")
+_log_lock = threading.Lock()
+_log_secrets: set[str] = set()
+
+
+def scrub_logs(secret: str | None = None) -> None:
+    """Redact URL credentials (and `secret`) in the SDK's and httpx's log records.
+
+    httpx logs every request URL at INFO, userinfo included; the SDK logs request options at
+    DEBUG. A record factory (not a logger filter, which child loggers would bypass) rewrites
+    those records before any handler sees them. Installed once; later calls add secrets.
+    """
+    with _log_lock:
+        if secret and len(secret) >= 8 and secret != PLACEHOLDER_KEY:
+            _log_secrets.add(secret)
+        if getattr(scrub_logs, "installed", False):
+            return
+        previous = logging.getLogRecordFactory()
+
+        def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+            record = previous(*args, **kwargs)
+            if record.name.startswith(_LOGGERS):
+                try:
+                    message = record.getMessage()
+                except Exception:  # noqa: BLE001 - a broken record is logging's to report
+                    return record
+                record.msg, record.args = scrub_text(message, tuple(_log_secrets)), ()
+            return record
+
+        logging.setLogRecordFactory(factory)
+        scrub_logs.installed = True  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -40,12 +116,12 @@ class Endpoint:
 
     @property
     def display_url(self) -> str:
-        """The base URL without userinfo or query, safe to print."""
-        if not self.base_url:
-            return "https://api.openai.com/v1"
-        parts = urlsplit(self.base_url)
-        port = f":{parts.port}" if parts.port else ""
-        return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
+        """The base URL without userinfo or credential query parameters, safe to print."""
+        return safe_url(self.base_url)
+
+    def scrub(self, text: str) -> str:
+        """`text` with this endpoint's key and any URL credentials replaced by <redacted>."""
+        return scrub_text(text, [self.api_key] if self.api_key != PLACEHOLDER_KEY else [])
 
     def cache_key(self) -> tuple[str, str]:
         digest = hashlib.sha256(self.api_key.encode()).hexdigest()[:16]
@@ -106,6 +182,7 @@ class ClientPool:
 
     def __init__(self, endpoint: Endpoint) -> None:
         self.endpoint = endpoint
+        scrub_logs(endpoint.api_key)
         self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, openai.AsyncOpenAI] = (
             weakref.WeakKeyDictionary())
         self._sync: openai.OpenAI | None = None

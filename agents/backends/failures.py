@@ -10,7 +10,7 @@ different thing (a repaired or failed *turn*), and never raises this.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -45,6 +45,8 @@ class FailureRecord(BaseModel):
 class InfrastructureFailure(Exception):
     """Raised by a backend when a call cannot be completed for a transport or protocol reason."""
 
-    def __init__(self, record: FailureRecord) -> None:
+    def __init__(self, record: FailureRecord, usage: list[Any] | None = None) -> None:
         super().__init__(record.message)
         self.record = record
+        self.usage: list[Any] = list(usage or [])
+        """The `UsagePayload` of every attempt of the failed turn (the last one failed)."""

@@ -1,97 +1,69 @@
 """One LLM turn as a plan, without I/O: ask, validate, repair, retry, give up.
 
-`plan_turn` is a generator: it yields `Call` (one chat request to make) or `Pause` (a backoff
-to sleep) and is sent back a `CallOutcome`. The async and sync drivers of the OpenAI backend
-only perform the I/O, so both paths follow the same rules, and the rules are testable without a
-server:
+`plan_turn` is a generator over the shared structured-chat call (`agents.backends.chat_call`):
+it yields `Call` (one chat request) or `Pause` (a backoff) and is sent back a `CallOutcome`.
+The drivers there (`run_async`, `run_sync`) only perform the I/O, so both paths follow the
+same rules, and the rules are testable without a server:
 
-- an answer that is not usable (malformed JSON, schema violation, refusal, truncation, or an
-  action that fails `agents.validation`) gets a repair re-ask quoting the problems, at most
-  `max_repairs` times; then the turn is a failed turn;
-- a transient error (429, 5xx, timeout, connection) is retried with the same messages, at most
-  `max_retries` times, with exponential backoff (no jitter, so a recorded run replays); then the
-  turn is a failed turn;
+- an answer that is not usable (malformed JSON, schema violation, refusal, truncation, over
+  the response-size cap, or an action that fails `agents.validation`) gets a repair re-ask
+  quoting the problems and at most `EXCERPT_CHARS` of the answer, at most `max_repairs`
+  times; then the turn is a failed turn and the negotiation goes on;
+- a transient error (429, 5xx, timeout, connection refused) is retried with the same
+  messages, at most `max_retries` times, with bounded exponential backoff; after that, or at
+  once for a failure no retry fixes (401/403/404, no URL scheme, DNS, TLS, a 200 that is not
+  a chat completion), `InfrastructureFailure` is raised: the endpoint failed, not the
+  negotiator, and the episode stops;
+- a request the endpoint refuses (another 4xx) fails the turn without retry or repair;
 - every HTTP call yields one `UsagePayload`, successful or not.
 """
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass, field
-from typing import Literal
-
-from pydantic import BaseModel
 
 from treatylab.agents import validation
-from treatylab.agents.backends.prompting import Message, initial_messages, repair_messages
-from treatylab.agents.backends.wire import WireProblems, from_wire
 from treatylab.agents.backends.base import TurnResult
+from treatylab.agents.backends.chat_call import (
+    MAX_RESPONSE_BYTES,
+    Call,
+    CallOutcome,
+    Pause,
+    TurnSettings,
+    Where,
+    backoff_seconds,
+    retry_plan,
+)
+from treatylab.agents.backends.prompting import initial_messages, repair_messages
+from treatylab.agents.backends.wire import WIRE_MODELS, WireProblems, from_wire
 from treatylab.agents.transcript import FailedTurnPayload, UsagePayload
 from treatylab.agents.views import DelegateView, View
+from treatylab.prompts import render
 
-OutcomeKind = Literal["answer", "unusable", "transient", "refused_request"]
+__all__ = ["Call", "CallOutcome", "Pause", "TurnSettings", "backoff_seconds", "excerpt",
+           "plan_turn", "where_of"]
 
-
-@dataclass(frozen=True)
-class Call:
-    messages: list[Message]
-    attempt: int
-    """1 for the first try of these messages, 2.. for retries after transient errors."""
-    repair: bool
-
-
-@dataclass(frozen=True)
-class Pause:
-    seconds: float
-
-
-@dataclass(frozen=True)
-class CallOutcome:
-    """What one HTTP call produced, classified by the driver.
-
-    - answer: a parsed wire model in `wire`;
-    - unusable: the reply came but cannot be used (`problems` say why, `content` is the raw text);
-    - transient: worth retrying (429, 5xx, timeout, connection error);
-    - refused_request: the endpoint refused the request itself (4xx): neither retry nor repair.
-    """
-
-    kind: OutcomeKind
-    usage: UsagePayload
-    wire: BaseModel | None = None
-    content: str = ""
-    problems: list[str] = field(default_factory=list)
-    retry_after_s: float | None = None
-
-
-@dataclass(frozen=True)
-class TurnSettings:
-    max_repairs: int = 2
-    max_retries: int = 3
-    backoff_base_s: float = 0.5
-    backoff_cap_s: float = 8.0
-
-
-def backoff_seconds(settings: TurnSettings, retry: int, hint: float | None) -> float:
-    """The server's hint (Retry-After) when given, else base * 2^(retry-1), capped."""
-    if hint is not None:
-        return max(0.0, min(hint, settings.backoff_cap_s))
-    return min(settings.backoff_cap_s, settings.backoff_base_s * 2 ** (retry - 1))
-
+EXCERPT_CHARS = 2000
+"""A repair re-ask quotes at most this much of the unusable answer (a 5 MB answer must not
+be echoed back in every re-ask)."""
 
 Plan = Generator[Call | Pause, CallOutcome | None, TurnResult]
 
 
-def _call_with_retries(messages: list[Message], repair: bool, settings: TurnSettings,
-                       usage: list[UsagePayload]) -> Generator[Call | Pause, CallOutcome | None, CallOutcome]:
-    attempt = 1
-    while True:
-        outcome = yield Call(messages=messages, attempt=attempt, repair=repair)
-        assert outcome is not None, "the driver must send a CallOutcome for every Call"
-        usage.append(outcome.usage)
-        if outcome.kind != "transient" or attempt > settings.max_retries:
-            return outcome
-        yield Pause(backoff_seconds(settings, attempt, outcome.retry_after_s))
-        attempt += 1
+def where_of(view: View) -> Where:
+    actor = view.party_id if isinstance(view, DelegateView) else "mediator"
+    return Where(actor=actor, stage=view.stage, round=view.round)
+
+
+def excerpt(outcome: CallOutcome) -> str:
+    """The part of an unusable answer a repair re-ask quotes back."""
+    if outcome.oversize:
+        return render("common/excerpt.j2", oversize=True, cap=MAX_RESPONSE_BYTES)
+    content = outcome.content
+    if len(content) <= EXCERPT_CHARS:
+        return content
+    note = render("common/excerpt.j2", oversize=False, rest=len(content) - EXCERPT_CHARS)
+    return content[:EXCERPT_CHARS] + "\n" + note
 
 
 def answer_problems(view: View, outcome: CallOutcome) -> tuple[object | None, list[str]]:
@@ -107,14 +79,20 @@ def answer_problems(view: View, outcome: CallOutcome) -> tuple[object | None, li
 
 
 def plan_turn(view: View, settings: TurnSettings) -> Plan:
-    """The whole turn; returns the TurnResult the graph records."""
+    """The whole turn; returns the TurnResult the graph records.
+
+    Raises:
+        InfrastructureFailure: (from `retry_plan`) the endpoint cannot answer at all.
+    """
     messages = initial_messages(view)
+    schema, where = WIRE_MODELS[view.expected], where_of(view)
     usage: list[UsagePayload] = []
     repairs = 0
     answers = 0
     while True:
-        outcome = yield from _call_with_retries(messages, repairs > 0, settings, usage)
-        if outcome.kind in ("transient", "refused_request"):
+        call = Call(messages=messages, schema=schema, seed=view.seed, repair=repairs > 0)
+        outcome = yield from retry_plan(call, settings, where, usage)
+        if outcome.kind == "refused_request":
             tries = outcome.usage.attempt
             error = f"{outcome.usage.error or 'request failed'} (after {tries} tr{'ies' if tries > 1 else 'y'})"
             return _failed(view, error, answers, usage, repairs)
@@ -128,7 +106,7 @@ def plan_turn(view: View, settings: TurnSettings) -> Plan:
             error = f"no valid answer after {answers} attempt{'s' if answers > 1 else ''}: " + "; ".join(problems)
             return _failed(view, error, answers, usage, repairs)
         repairs += 1
-        messages = messages + repair_messages(view, outcome.content, problems)
+        messages = messages + repair_messages(view, excerpt(outcome), problems)
 
 
 def _failed(view: View, error: str, answers: int, usage: list[UsagePayload],

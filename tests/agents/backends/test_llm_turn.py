@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+from treatylab.agents.backends.failures import FailureRecord, InfrastructureFailure
 from treatylab.agents.backends.llm_turn import (
+    EXCERPT_CHARS,
     Call,
     CallOutcome,
     Pause,
@@ -43,8 +47,13 @@ def unusable(call):
                        problems=["statement: required field is missing"])
 
 
+BOOM = FailureRecord(kind="http_status", message="http://h/v1 answered HTTP 500", fix="retry",
+                     http_status=500, endpoint="http://h/v1")
+
+
 def transient(call):
-    return CallOutcome("transient", _usage(call, "http 500: boom"), retry_after_s=None)
+    return CallOutcome("transient", _usage(call, "http 500: boom"), retry_after_s=None,
+                       failure=BOOM)
 
 
 def test_first_answer_valid() -> None:
@@ -83,14 +92,47 @@ def test_persistent_problems_end_in_a_failed_turn() -> None:
     assert len(result.usage) == 3
 
 
-def test_transient_errors_are_retried_with_backoff_then_fail() -> None:
+def test_transient_errors_are_retried_with_backoff_then_stop_the_episode() -> None:
     view = delegate_view()
     settings = TurnSettings(max_retries=2, backoff_base_s=0.5)
-    result, steps = drive(view, settings, [transient] * 3)
-    pauses = [s.seconds for s in steps if isinstance(s, Pause)]
-    assert pauses == [0.5, 1.0]
+    steps: list = []
+    plan = plan_turn(view, settings)
+    reply = None
+    with pytest.raises(InfrastructureFailure) as caught:
+        while True:
+            step = plan.send(reply)
+            steps.append(step)
+            reply = None if isinstance(step, Pause) else transient(step)
+    assert [s.seconds for s in steps if isinstance(s, Pause)] == [0.5, 1.0]
     assert [s.attempt for s in steps if isinstance(s, Call)] == [1, 2, 3]
-    assert result.failure is not None and "after 3 tries" in result.failure.error
+    record = caught.value.record
+    assert (record.kind, record.http_status, record.attempts) == ("http_status", 500, 3)
+    assert (record.actor, record.stage, record.round) == ("aurelia", "bargain", 2)
+    assert [u.attempt for u in caught.value.usage] == [1, 2, 3]
+
+
+def test_an_infrastructure_outcome_is_not_retried() -> None:
+    view = delegate_view()
+    dead = lambda call: CallOutcome("infrastructure", _usage(call, "http 401"),  # noqa: E731
+                                    failure=BOOM.model_copy(update={"http_status": 401}))
+    with pytest.raises(InfrastructureFailure) as caught:
+        drive(view, TurnSettings(max_retries=3), [dead])
+    assert caught.value.record.attempts == 1 and caught.value.record.http_status == 401
+
+
+def test_a_repair_quotes_a_bounded_excerpt_of_a_long_answer() -> None:
+    view = delegate_view()
+    huge = lambda call: CallOutcome("unusable", _usage(call, "x"), content="y" * 100_000,  # noqa: E731
+                                    problems=["the answer is not valid JSON"])
+    oversize = lambda call: CallOutcome("unusable", _usage(call, "x"), oversize=True,  # noqa: E731
+                                        problems=["too long"])
+    result, steps = drive(view, TurnSettings(max_repairs=2), [huge, oversize, good(view)])
+    calls = [s for s in steps if isinstance(s, Call)]
+    quoted = calls[1].messages[2]["content"]
+    assert len(quoted) < EXCERPT_CHARS + 100 and quoted.startswith("y" * EXCERPT_CHARS)
+    assert quoted.endswith(f"[... {100_000 - EXCERPT_CHARS} more characters not quoted]")
+    assert calls[2].messages[4]["content"].startswith("(an answer longer than")
+    assert result.action == decide(view) and result.repairs == 2
 
 
 def test_retry_then_success_keeps_the_same_messages() -> None:

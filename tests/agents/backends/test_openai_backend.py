@@ -11,6 +11,7 @@ import pytest
 
 from treatylab.agents.backends.clients import PLACEHOLDER_KEY, offline_credentials, resolve_endpoint
 from treatylab.agents.backends.factory import make_backend
+from treatylab.agents.backends.failures import InfrastructureFailure
 from treatylab.agents.backends.llm_turn import TurnSettings
 from treatylab.agents.backends.openai_backend import OpenAIBackend
 from treatylab.agents.backends.factory import client_pool
@@ -85,11 +86,15 @@ def test_persistent_invalid_answers_become_a_failed_turn() -> None:
     assert result.failure.expected == "delegate_action"
 
 
-def test_persistent_server_errors_become_a_failed_turn() -> None:
-    with start_simulator(fault_rate=1.0, faults=["http_500"]) as sim:
-        result = asyncio.run(backend(sim.base_url, max_retries=1).aact(delegate_view()))
-    assert result.failure is not None and "after 2 tries" in result.failure.error
-    assert [u.attempt for u in result.usage] == [1, 2]
+def test_persistent_server_errors_stop_the_episode_as_an_infrastructure_failure() -> None:
+    with start_simulator(fault_rate=1.0, faults=["http_500"], retry_after_ms=0) as sim:
+        with pytest.raises(InfrastructureFailure) as caught:
+            asyncio.run(backend(sim.base_url, max_retries=1).aact(delegate_view()))
+    record = caught.value.record
+    assert (record.kind, record.http_status, record.attempts) == ("http_status", 500, 2)
+    assert record.endpoint == sim.base_url and "injected a server error" in record.message
+    assert (record.actor, record.stage, record.round) == ("aurelia", "bargain", 2)
+    assert [u.attempt for u in caught.value.usage] == [1, 2]
 
 
 def test_missing_key_without_base_url_names_the_variable() -> None:
@@ -165,9 +170,11 @@ def refusing():
 
 def test_a_refused_key_stops_the_run_without_echoing_it(refusing) -> None:
     seat = backend(refusing(401))
-    with pytest.raises(UserError, match="refused the API key") as caught:
+    with pytest.raises(InfrastructureFailure, match="refused the API key") as caught:
         asyncio.run(seat.aact(delegate_view()))
     assert "Incorrect API key" not in str(caught.value)
+    assert caught.value.record.http_status == 401 and caught.value.record.attempts == 1
+    assert "OPENAI_API_KEY" in caught.value.record.fix
 
 
 def test_an_unsupported_parameter_is_a_configuration_error(refusing) -> None:
