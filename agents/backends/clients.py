@@ -212,6 +212,13 @@ class ClientPool:
                 self._sync = openai.OpenAI(**self._kwargs(), http_client=http)  # type: ignore[arg-type]
             return self._sync
 
+    def close_sync(self) -> None:
+        """Close the sync client and its connections (a new one opens on next use)."""
+        with self._lock:
+            client, self._sync = self._sync, None
+        if client is not None:
+            client.close()
+
     def retain(self) -> None:
         """A backend starts using the pool (see `release`)."""
         with self._lock:

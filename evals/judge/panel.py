@@ -1,36 +1,38 @@
 """Ask a panel of judge models to score one episode, and measure how far they agree.
 
-Judging goes through the same client code as the negotiation's OpenAI backend
-(`agents.backends.clients`: endpoint resolution, shared SDK clients with SDK retries off,
-`chat.completions.parse` with a strict pydantic schema, the attempt header), so a cassette
-session around `judge_transcript` records every judge exchange and a replay answers them
-offline. Requests are sent one after another in a fixed order (judge, then criterion), and
-the prompt is a pure function of the record, so a replay makes exactly the recorded requests.
+Judging goes through the shared structured-chat call of the negotiation backend
+(`agents.backends.chat_call`: endpoint resolution, shared SDK clients with SDK retries off,
+a plain `create` with the strict schema of `JudgeAnswer`, the attempt header, classification,
+retries with backoff), so a cassette session around `judge_transcript` records every judge
+exchange and a replay answers them offline. Requests are sent one after another in a fixed
+order (judge, then criterion), and the prompt is a pure function of the record, so a replay
+makes exactly the recorded requests.
 
 A transient failure (timeout, connection error, HTTP 408/409/429/5xx) is retried up to
-`max_attempts` times, with the negotiation backend's backoff (the server's Retry-After, else
-exponential); an unusable answer (invalid JSON or schema, a score out of 1..5, a
-party missing or unknown) is recorded as that call's error and its scores are missing — no
-repair re-ask, since a judge that needs coaching to produce a score is itself a finding.
-Krippendorff's alpha handles the missing values.
+`max_attempts` tries in all, with the backend's backoff (the server's Retry-After, else
+exponential). A call still answered HTTP 429/5xx after that is recorded as that call's error;
+any other infrastructure failure (no connection, a timeout past the retries, a refused key,
+an unknown model, a body that is not a chat completion) stops judging with
+`JudgeEndpointError` (exit 4), since every later call would fail the same way. An unusable
+answer (invalid JSON or schema, a score out of 1..5, a party missing or unknown) is recorded
+as that call's error and its scores are missing — no repair re-ask, since a judge that needs
+coaching to produce a score is itself a finding. Krippendorff's alpha handles the missing
+values.
 """
 
 from __future__ import annotations
 
-import json
-import time
-
-import openai
-from pydantic import ValidationError
-
-from treatylab.agents.backends.clients import ClientPool, resolve_endpoint
-from treatylab.agents.backends.llm_turn import TurnSettings, backoff_seconds
-from treatylab.agents.backends.openai_backend import (
-    ATTEMPT_HEADER,
-    TRANSIENT_STATUS,
-    raise_user_errors,
-    retry_after_seconds,
+from treatylab.agents.backends.chat_call import (
+    Call,
+    StructuredChat,
+    TurnSettings,
+    Where,
+    retry_plan,
+    run_sync,
 )
+from treatylab.agents.backends.clients import ClientPool, resolve_endpoint
+from treatylab.agents.backends.failures import InfrastructureFailure
+from treatylab.agents.transcript import UsagePayload
 from treatylab.agents.transcript import Event
 from treatylab.evals.agreement import krippendorff_alpha
 from treatylab.evals.judge.record import judge_messages, judge_record, party_texts
@@ -50,7 +52,12 @@ from treatylab.scenarios.schema import Scenario
 from treatylab.errors import UserError
 
 MIN_JUDGES = 2
-BACKOFF = TurnSettings()
+
+
+class JudgeEndpointError(UserError):
+    """The judge endpoint cannot answer at all: one line saying what failed and the fix."""
+
+    exit_code = 4
 
 
 def parse_judge_specs(specs: list[str]) -> list[str]:
@@ -94,54 +101,30 @@ def check_answer(answer: JudgeAnswer, criterion: str, parties: list[str]) -> lis
     return problems
 
 
-def _ask(client: openai.OpenAI, model: str, messages: list[dict[str, str]], *, seed: int,
-         timeout_s: float, max_attempts: int) -> tuple[JudgeAnswer | None, int, dict[str, int], str | None]:
-    """(answer or None, attempts, token usage, error) of one judge request."""
-    error: str | None = None
-    hint: float | None = None
-    for attempt in range(1, max_attempts + 1):
-        if attempt > 1:
-            time.sleep(backoff_seconds(BACKOFF, attempt - 1, hint))
-        hint = None
-        try:
-            raw = client.chat.completions.with_raw_response.parse(
-                model=model, messages=messages, response_format=JudgeAnswer, temperature=0.0,
-                seed=seed, timeout=timeout_s, extra_headers={ATTEMPT_HEADER: str(attempt)})
-        except openai.APIStatusError as exc:
-            raise_user_errors(exc)
-            error = f"http {exc.status_code}: {' '.join(str(exc.message).split())[:200]}"
-            if exc.status_code in TRANSIENT_STATUS or exc.status_code >= 500:
-                hint = retry_after_seconds(exc.response.headers)
-                continue
-            return None, attempt, {}, error
-        except (openai.APITimeoutError, openai.APIConnectionError) as exc:
-            raise_user_errors(exc)
-            error = f"{type(exc).__name__} after {timeout_s:g} s timeout"
-            continue
-        except openai.APIError as exc:
-            raise_user_errors(exc)
-            return None, attempt, {}, f"{type(exc).__name__}: {exc}"[:200]
-        usage = _usage(raw.text)
-        try:
-            completion = raw.parse()
-        except (ValidationError, openai.LengthFinishReasonError,
-                openai.ContentFilterFinishReasonError) as exc:
-            return None, attempt, usage, f"unusable answer: {type(exc).__name__}"
-        message = completion.choices[0].message if completion.choices else None
-        if message is None or message.parsed is None:
-            refusal = message.refusal if message is not None else None
-            return None, attempt, usage, f"unusable answer: {refusal or 'empty'}"
-        return message.parsed, attempt, usage, None
-    return None, max_attempts, {}, error
+def _ask(chat: StructuredChat, messages: list[dict[str, str]], *, seed: int, criterion: str,
+         max_attempts: int) -> tuple[JudgeAnswer | None, int, dict[str, int], str | None]:
+    """(answer or None, attempts, token usage, error) of one judge request.
 
-
-def _usage(text: str) -> dict[str, int]:
+    Raises:
+        JudgeEndpointError: an infrastructure failure other than HTTP 429/5xx.
+    """
+    usage: list[UsagePayload] = []
+    settings = TurnSettings(max_retries=max(0, max_attempts - 1))
+    plan = retry_plan(Call(messages, JudgeAnswer, seed), settings,
+                      Where(actor=f"judge {chat.model}", stage=criterion), usage)
     try:
-        tokens = json.loads(text).get("usage") or {}
-    except (ValueError, AttributeError):
-        return {}
-    return {"prompt_tokens": int(tokens.get("prompt_tokens") or 0),
-            "completion_tokens": int(tokens.get("completion_tokens") or 0)}
+        outcome = run_sync(plan, chat)
+    except InfrastructureFailure as exc:
+        record = exc.record
+        if record.kind == "http_status" and (record.http_status or 0) in (429, *range(500, 600)):
+            return None, record.attempts, {}, usage[-1].error
+        raise JudgeEndpointError(f"{record.message} (judge {chat.model}, {record.attempts} "
+                                 f"tr{'ies' if record.attempts > 1 else 'y'}); {record.fix}") from None
+    last = outcome.usage
+    tokens = {"prompt_tokens": last.prompt_tokens, "completion_tokens": last.completion_tokens}
+    if outcome.kind == "answer" and isinstance(outcome.wire, JudgeAnswer):
+        return outcome.wire, last.attempt, tokens, None
+    return None, last.attempt, tokens, last.error or "unusable answer"
 
 
 def agreement_of(scores: list[JudgeScore], judges: list[str], parties: list[str],
@@ -172,21 +155,23 @@ def judge_transcript(scenario: Scenario, events: list[Event], judges: list[str],
 
     Raises:
         UserError: bad judge specs, a missing API key, or a cassette mismatch in replay.
+        JudgeEndpointError: the endpoint cannot answer (see the module docstring).
     """
     models = parse_judge_specs(judges)
     criteria = list(criteria or CRITERIA)
     record = judge_record(scenario, events)
     parties = [entry["id"] for entry in record["parties"]]
     pool = ClientPool(resolve_endpoint(base_url, judges[0]))
-    client = pool.sync_client()
     scores: list[JudgeScore] = []
     calls: list[JudgeCall] = []
     try:
         for spec, model in zip(judges, models):
+            chat = StructuredChat(pool, model, timeout_s=timeout_s)
             for criterion in criteria:
                 messages = judge_messages(record, criterion)
-                answer, attempts, usage, error = _ask(client, model, messages, seed=seed,
-                                                      timeout_s=timeout_s, max_attempts=max_attempts)
+                answer, attempts, usage, error = _ask(chat, messages, seed=seed,
+                                                      criterion=criterion,
+                                                      max_attempts=max_attempts)
                 if answer is not None:
                     problems = check_answer(answer, criterion, parties)
                     if problems:
@@ -203,7 +188,7 @@ def judge_transcript(scenario: Scenario, events: list[Event], judges: list[str],
                                              score=item.score, evidence=evidence,
                                              rationale=item.rationale))
     finally:
-        client.close()
+        pool.close_sync()
     means: dict[str, dict[str, float | None]] = {}
     for criterion in criteria:
         means[criterion] = {}

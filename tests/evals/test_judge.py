@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 import json
 from pathlib import Path
 
@@ -143,10 +144,11 @@ def test_the_record_carries_moves_votes_and_private_notes() -> None:
 
 
 def test_unusable_answers_are_recorded_as_errors(tmp_path: Path, monkeypatch) -> None:
-    report = record(tmp_path / "faulty.yaml", monkeypatch, fault_rate=1.0, faults=["schema"])
+    # (the simulator's "schema" fault only adds a field here, and extra fields are ignored)
+    report = record(tmp_path / "faulty.yaml", monkeypatch, fault_rate=1.0, faults=["invalid_json"])
     assert len(report.calls) == 4 and report.scores == []
-    assert all(c.error == "unusable answer: ValidationError" and c.attempts == 1
-               for c in report.calls)
+    assert all(c.error.startswith("unusable answer: the answer is not valid JSON")
+               and c.attempts == 1 for c in report.calls)
     assert report.agreement["all"].interval is None
     assert report.mean_scores["good_faith"] == {"a": None, "b": None}
 
@@ -160,6 +162,21 @@ def test_transient_errors_are_retried(tmp_path: Path, monkeypatch) -> None:
         assert call.error is None or (call.error.startswith("http 500") and call.attempts == 3)
     scored = {(s.judge, s.criterion) for s in report.scores}
     assert scored == {(c.judge, c.criterion) for c in report.calls if c.error is None}
+
+
+def test_a_dead_judge_endpoint_stops_judging_at_once_with_exit_4(monkeypatch) -> None:
+    from treatylab.evals.judge.panel import JudgeEndpointError
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    started = time.perf_counter()
+    with pytest.raises(JudgeEndpointError) as caught:
+        judge_transcript(scenario(), transcript().events, JUDGES,
+                         base_url="http://127.0.0.1:9/v1", max_attempts=2)
+    assert time.perf_counter() - started < 3.0  # one call, two tries: not every call
+    assert caught.value.exit_code == 4
+    assert caught.value.problems[0].startswith(
+        "could not connect to http://127.0.0.1:9/v1")
+    assert "judge judge-a, 2 tries" in caught.value.problems[0]
 
 
 def test_answer_checks() -> None:
