@@ -51,6 +51,11 @@ def render(template: str, /, **context: Any) -> str:
     return environment().get_template(template).render(**context).strip()
 
 
+def render_lines(template: str, /, **context: Any) -> list[str]:
+    """Render a template that lists one item per line (e.g. a mediator's questions)."""
+    return [line.strip() for line in render(template, **context).splitlines() if line.strip()]
+
+
 def template_hashes() -> dict[str, str]:
     """sha256 of every template, for manifests: an edited prompt explains a cassette mismatch."""
     return {

@@ -18,17 +18,13 @@ from treatylab import prompts
 from treatylab.agents.actions import MediatorAction
 from treatylab.agents.views import MediatorView
 
-QUESTIONS = (
-    "In confidence: which issue is decisive for your delegation, and what do you need there?",
-    "In confidence: on which issues could your delegation move?",
-)
-
 
 def hold(view: MediatorView) -> MediatorAction:
     """The clarify-stage caucus: restate the issues and ask for confidences."""
     statement = prompts.render("heuristic/mediator_caucus.j2",
                                issues=[issue.title for issue in view.issues])
-    return MediatorAction(statement=statement, move="caucus", questions=list(QUESTIONS))
+    questions = prompts.render_lines("heuristic/mediator_caucus_questions.j2")
+    return MediatorAction(statement=statement, move="caucus", questions=questions)
 
 
 def confided_demands(view: MediatorView) -> dict[str, dict[str, str]]:

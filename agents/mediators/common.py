@@ -12,17 +12,12 @@ from treatylab.agents.heuristics.packages import PackageGrid, grid_for
 from treatylab.agents.heuristics.seeding import rng
 from treatylab.agents.views import MediatorView
 
-QUESTIONS = (
-    "Which issue matters most to your delegation, and why?",
-    "Where do you see room to move?",
-)
-
-
 def clarify(view: MediatorView) -> MediatorAction:
     statement = prompts.render(
         "heuristic/mediator_clarify.j2", issues=[issue.title for issue in view.issues]
     )
-    return MediatorAction(statement=statement, move="summarize", questions=list(QUESTIONS))
+    questions = prompts.render_lines("heuristic/mediator_clarify_questions.j2")
+    return MediatorAction(statement=statement, move="summarize", questions=questions)
 
 
 def common_ground(view: MediatorView) -> dict[str, str]:

@@ -33,4 +33,5 @@ class Facilitative(MediatorStrategy):
             round=view.round,
         )
         return MediatorAction(statement=statement, move="summarize",
-                              questions=[f"What would it take to close {t}?" for t in open_issues[:1]])
+                              questions=prompts.render_lines(
+                                  "heuristic/mediator_summary_questions.j2", open_issues=open_issues))
