@@ -2,7 +2,8 @@
 
 Each command group lives in its own `cli_*.py` module exposing `register(app)`, so adding a
 command touches no other group. `main()` turns `UserError` and `ScenarioError` into one line
-per problem on stderr and their exit code, never a traceback.
+per problem on stderr and their exit code, never a traceback; a usage error is its usage
+line, the help hint and one error line (exit 2); Ctrl-C is one line and exit 130.
 """
 
 from __future__ import annotations
@@ -47,7 +48,43 @@ def _register_commands() -> None:
         module.register(app)
 
 
-def main() -> None:
+def _usage_lines(exc: typer.TyperException) -> list[str]:
+    """Typer's usage errors carry their context: the usage line and the help hint."""
+    ctx = getattr(exc, "ctx", None)
+    if ctx is None:
+        return []
+    hint = f"Try '{ctx.command_path} {ctx.help_option_names[0]}' for help."
+    return [ctx.get_usage(), hint]
+
+
+def _usage_message(exc: typer.TyperException) -> str:
+    message = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    names = sorted(getattr(ctx.command, "commands", None) or {}) if ctx is not None else []
+    if message == "Missing command." and names:
+        return f"missing command; choose one of {', '.join(names)}"
+    return message
+
+
+def _no_help_on_empty(command: object) -> None:
+    """A group called without a subcommand is a usage error (one line), not a help page.
+
+    With no_args_is_help typer raises an error whose construction prints the whole help.
+    """
+    if hasattr(command, "no_args_is_help"):
+        command.no_args_is_help = False  # type: ignore[attr-defined]
+    for sub in (getattr(command, "commands", None) or {}).values():
+        _no_help_on_empty(sub)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; every failure a user can cause ends in one line and its exit code.
+
+    The click command is driven directly (make_context + invoke) instead of through typer's
+    standalone main, so usage errors, typer.Exit and Ctrl-C all reach this function as they
+    are: typer's main turns a KeyboardInterrupt into a silent exit code, and prints usage
+    errors in a rich box.
+    """
     _register_commands()
     err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -55,10 +92,13 @@ def main() -> None:
         for problem in problems:
             err.print(Text("error: ", style="red") + Text(problem))
 
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
-        # Without standalone mode click returns (not raises) the code of typer.Exit.
-        code = app(standalone_mode=False)
-        sys.exit(code if isinstance(code, int) else 0)
+        command = typer.main.get_command(app)
+        _no_help_on_empty(command)
+        with command.make_context("treatylab", args) as ctx:
+            command.invoke(ctx)
+        sys.exit(0)
     except ScenarioError as exc:
         report(exc.problems)
         sys.exit(2)
@@ -67,16 +107,17 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except typer.Abort:
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except (typer.Abort, EOFError):
         err.print("aborted")
         sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(2 if isinstance(exc, click.UsageError) else exc.exit_code)
-        raise
+    except typer.TyperException as exc:  # usage errors of typer's bundled click
+        for line in _usage_lines(exc):
+            err.print(Text(line))
+        report([_usage_message(exc)])
+        sys.exit(getattr(exc, "exit_code", 2) or 2)
 
 
 if __name__ == "__main__":
