@@ -5,7 +5,10 @@ endpoint (the path after the base URL, so the simulator's port or a proxy prefix
 matter) and the parsed JSON body, compared canonically. Before anything is saved, credential
 headers (Authorization, api-key, OpenAI-Organization, OpenAI-Project) are removed from requests,
 Set-Cookie and organisation headers from responses, and any known secret value (the current
-OPENAI_API_KEY) is replaced wherever it appears; compressed bodies are stored decoded.
+OPENAI_API_KEY) is replaced wherever it appears; credentials in the request URL (userinfo,
+`api-key`/`key`/`token` query parameters) are removed; compressed bodies are stored decoded; a
+response body over the backend's size cap is stored cut to its first 4 KiB and marked, so the
+replay treats it as the same oversize answer.
 
 Modes:
 - record: new_episodes; a client-side timeout is recorded too (as a marked 408), so a run
@@ -32,6 +35,8 @@ import vcr
 from vcr.errors import CannotOverwriteExistingCassetteException
 from vcr.request import Request as VcrRequest
 
+from treatylab.agents.backends.chat_call import CASSETTE_MARK, MAX_RESPONSE_BYTES, OVERSIZE_VALUE
+from treatylab.agents.backends.clients import CREDENTIAL_PARAMS, scrub_text
 from treatylab.cassette_diff import body_json, canonical, explain
 from treatylab.errors import CassetteMismatch, UserError
 
@@ -42,8 +47,12 @@ REQUEST_HEADERS_SCRUBBED = ("authorization", "api-key", "x-api-key", "openai-org
 RESPONSE_HEADERS_SCRUBBED = ("set-cookie", "openai-organization", "openai-project")
 SECRET_ENV = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
 REDACTED = "<redacted>"
-TIMEOUT_MARK = "x-treatylab-cassette"
+TIMEOUT_MARK = CASSETTE_MARK
 TIMEOUT_VALUE = "client-timeout"
+OVERSIZE_HEAD = 4096
+"""A response body over the backend's size cap is stored cut to this many characters and
+marked, so a cassette never holds a multi-megabyte answer and the replay still sees it as
+over the cap (the backend never parses or quotes such an answer)."""
 
 
 # -- matching ---------------------------------------------------------------------------------
@@ -90,15 +99,27 @@ def _scrubber(secrets: list[str]):  # noqa: ANN202 - a vcr hook
             if name.lower() in REQUEST_HEADERS_SCRUBBED:
                 del request.headers[name]
         request.body = _scrub_text(request.body, secrets)
-        request.uri = _scrub_text(request.uri, secrets)
+        request.uri = scrub_text(_scrub_text(request.uri, secrets))  # userinfo, ?key=...
         for name in list(request.headers):
             request.headers[name] = _scrub_text(request.headers[name], secrets)
         headers = {name: values for name, values in response.get("headers", {}).items()
                    if name.lower() not in RESPONSE_HEADERS_SCRUBBED}
         response = {**response, "headers": _scrub_text(headers, secrets)}
         response["body"] = _scrub_text(response.get("body", {}), secrets)
-        return request, response
+        return request, _cut_oversize(response)
     return before_save
+
+
+def _cut_oversize(response: dict[str, Any]) -> dict[str, Any]:
+    """A response whose body is over the size cap, cut to its head and marked as oversize."""
+    body = response.get("body") or {}
+    text = body.get("string") if isinstance(body, dict) else None
+    if not isinstance(text, (str, bytes)) or len(text) <= MAX_RESPONSE_BYTES:
+        return response
+    headers = {name: values for name, values in response.get("headers", {}).items()
+               if name.lower() != "content-length"}
+    headers[CASSETTE_MARK] = [OVERSIZE_VALUE]
+    return {**response, "headers": headers, "body": {**body, "string": text[:OVERSIZE_HEAD]}}
 
 
 # -- the session ---------------------------------------------------------------------------------
@@ -136,6 +157,18 @@ class CassetteSession:
         self.mismatch = CassetteMismatch(message)
         return self.mismatch
 
+    def cut_oversize(self) -> None:
+        """Cut just-recorded oversize responses in memory too (not only when saved), so an
+        endpoint that keeps sending megabytes cannot grow the session without bound."""
+        if self.mode != "record" or self.cassette is None:
+            return
+        data = self.cassette.data
+        for index in range(max(0, len(data) - 8), len(data)):
+            request, response = data[index]
+            cut = _cut_oversize(response)
+            if cut is not response:
+                data[index] = (request, cut)
+
     def note_timeout(self, request: httpx2.Request) -> None:
         """Record a client-side timeout as a marked 408, so the replay times out too."""
         body = b"".join(request.stream) if isinstance(request.stream, httpx2.ByteStream) else b""
@@ -160,6 +193,7 @@ def _wrap_async(session: CassetteSession, inner: Any) -> Any:
             if session.mode == "record":
                 session.note_timeout(request)
             raise
+        session.cut_oversize()
         if response.headers.get(TIMEOUT_MARK) == TIMEOUT_VALUE:
             raise httpx2.ReadTimeout("timed out (as recorded)", request=request)
         return response
@@ -176,6 +210,7 @@ def _wrap_sync(session: CassetteSession, inner: Any) -> Any:
             if session.mode == "record":
                 session.note_timeout(request)
             raise
+        session.cut_oversize()
         if response.headers.get(TIMEOUT_MARK) == TIMEOUT_VALUE:
             raise httpx2.ReadTimeout("timed out (as recorded)", request=request)
         return response
@@ -220,7 +255,7 @@ def _vcr(secrets: list[str]) -> vcr.VCR:
         serializer="yaml",
         match_on=("method", "endpoint", "json_body"),
         decode_compressed_response=True,
-        filter_query_parameters=("api-key", "key"),
+        filter_query_parameters=tuple(sorted(CREDENTIAL_PARAMS)),
         before_save_interaction=_scrubber(secrets),
         record_on_exception=True,
     )

@@ -76,7 +76,7 @@ def scrub_text(text: str, secrets: list[str] | tuple[str, ...] = ()) -> str:
     return text
 
 
-_LOGGERS = ("httpx", "httpcore", "openai")
+_LOGGERS = ("httpx", "httpcore", "openai", "vcr")
 _log_lock = threading.Lock()
 _log_secrets: set[str] = set()
 
@@ -192,7 +192,11 @@ class ClientPool:
     def _kwargs(self) -> dict[str, object]:
         kwargs: dict[str, object] = {"api_key": self.endpoint.api_key, "max_retries": 0}
         if self.endpoint.base_url:
-            kwargs["base_url"] = self.endpoint.base_url
+            # the SDK would splice a base URL's query into the path: send it as a query
+            base, _, query = self.endpoint.base_url.partition("?")
+            kwargs["base_url"] = base
+            if query:
+                kwargs["default_query"] = dict(parse_qsl(query, keep_blank_values=True))
         return kwargs
 
     def async_client(self) -> openai.AsyncOpenAI:

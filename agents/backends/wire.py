@@ -8,7 +8,9 @@ request body stays the same for every turn of that kind.
 
 `from_wire` checks what the wire shape cannot (an issue named twice, a trust value above 1) and
 raises `WireProblems` with sentences usable in a repair re-ask; meaning (legal ids, full
-packages) is checked afterwards by `agents.validation` against the view.
+packages) is checked afterwards by `agents.validation` against the view. Free text (statements,
+rationales, notes, questions) longer than `MAX_TEXT_CHARS` is cut, with a note saying so at the
+cut: every later prompt quotes public statements, so one 5 MB statement must not reach them.
 """
 
 from __future__ import annotations
@@ -33,6 +35,23 @@ from treatylab.agents.actions import (
     Vote,
     VoteDecision,
 )
+from treatylab.prompts import render
+
+
+MAX_TEXT_CHARS = 4000
+"""The longest free-text field an LLM answer may carry into the transcript and later prompts."""
+
+
+def _text(value: str) -> str:
+    """`value`, or its first MAX_TEXT_CHARS characters and a note that the rest was cut."""
+    if len(value) <= MAX_TEXT_CHARS:
+        return value
+    note = render("common/cut_note.j2", rest=len(value) - MAX_TEXT_CHARS, cap=MAX_TEXT_CHARS)
+    return value[:MAX_TEXT_CHARS] + " " + note
+
+
+def _opt_text(value: str | None) -> str | None:
+    return None if value is None else _text(value)
 
 
 class WireProblems(ValueError):
@@ -179,7 +198,8 @@ def _delegate(wire: WireDelegateAction, proposer: str, out: list[str]) -> Delega
     proposal = None
     if wire.proposal is not None:
         package = _package(wire.proposal.package, "proposal.package", out)
-        proposal = Proposal(proposer=proposer, package=package, rationale=wire.proposal.rationale)
+        proposal = Proposal(proposer=proposer, package=package,
+                            rationale=_text(wire.proposal.rationale))
     responses: dict[str, ResponseDecision] = {}
     for item in wire.responses:
         if item.ref in responses:
@@ -195,17 +215,17 @@ def _delegate(wire: WireDelegateAction, proposer: str, out: list[str]) -> Delega
     if out:
         raise WireProblems(out)
     return DelegateAction(
-        statement=wire.statement,
+        statement=_text(wire.statement),
         proposal=proposal,
         responses=responses,
         declared_red_lines=red_lines,
-        commitments=[Commitment(issue=c.issue, option=c.option, text=c.text)
+        commitments=[Commitment(issue=c.issue, option=c.option, text=_text(c.text))
                      for c in wire.commitments],
         priorities=list(wire.priorities),
         ranking=list(wire.ranking),
         trust=trust,
-        private_note=wire.private_note,
-        to_mediator=wire.to_mediator,
+        private_note=_text(wire.private_note),
+        to_mediator=_opt_text(wire.to_mediator),
     )
 
 
@@ -219,14 +239,14 @@ def _mediator(wire: WireMediatorAction, out: list[str]) -> MediatorAction:
     if out:
         raise WireProblems(out)
     return MediatorAction(
-        statement=wire.statement,
+        statement=_text(wire.statement),
         move=wire.move,
         single_text=single_text,
-        questions=list(wire.questions),
+        questions=[_text(question) for question in wire.questions],
         candidates=candidates,
         deadline_round=wire.deadline_round,
         compensation=compensation,
-        private_note=wire.private_note,
+        private_note=_text(wire.private_note),
     )
 
 
@@ -243,9 +263,9 @@ def from_wire(wire: Strict, proposer: str = "") -> Action:
         return _mediator(wire, out)
     if isinstance(wire, WireVote):
         return Vote(decision=wire.decision, reservations=list(wire.reservations),
-                    statement=wire.statement)
+                    statement=_text(wire.statement))
     if isinstance(wire, WireCompliance):
-        return ComplianceAction(comply=wire.comply, statement=wire.statement)
+        return ComplianceAction(comply=wire.comply, statement=_text(wire.statement))
     raise TypeError(f"not a wire model: {type(wire).__name__}")
 
 
