@@ -170,3 +170,18 @@ def test_extra_fields_in_an_answer_are_ignored(hostile, tmp_path) -> None:
     assert run.result["process"]["repairs"] == 0
     assert run.result["outcome"] == heuristic.result["outcome"]
     assert run.result["package"] == heuristic.result["package"]
+
+
+def test_a_cut_oversize_answer_replays_as_the_same_oversize_answer(hostile, tmp_path) -> None:
+    from treatylab.agents.backends.clients import offline_credentials
+    from tests.treatylab.llm_helpers import negotiation
+
+    recorded, cassette, _ = _run(hostile("big_answer"), tmp_path)
+    assert "oversize-response" in cassette.read_text(encoding="utf-8")
+    config = RunConfig(mediator="none", seed=1, base_url="http://127.0.0.1:9/v1",
+                       delegates={SEAT: f"openai:{MODEL_ID}"}, timeout_s=0.5, max_retries=1,
+                       max_repairs=1)
+    with offline_credentials(), cassette_session(cassette, "replay") as session:
+        replayed = asyncio.run(run_episode(load(TINY), config))
+    assert session.unplayed() == 0 and replayed.result["status"] == "done"
+    assert negotiation(replayed.events) == negotiation(recorded.events)
