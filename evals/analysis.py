@@ -47,6 +47,11 @@ class SpaceReport(Record):
     feasible_frontier_size: int = Field(description="Frontier of the red-line-respecting packages.")
     individually_rational_size: int
     zone_of_agreement_size: int = Field(description="Feasible and strictly above every BATNA.")
+    deals_under_rule_size: int = Field(
+        description="Packages that pass the scenario's own decision rule: the parties at or "
+        "above their reservation whose red lines the package respects number at least the "
+        "rule's required signatories, veto parties among them.")
+    required_signatories: int = Field(description="Signatures the decision rule needs.")
     solutions: dict[str, SolutionPoint | None]
     favourites: dict[str, SolutionPoint]
     package: PackageReport | None = None
@@ -90,6 +95,8 @@ def analyze_scenario(
         feasible_frontier_size=int(space.feasible_pareto_indices.size),
         individually_rational_size=int(space.individually_rational().sum()),
         zone_of_agreement_size=int(space.zone_of_agreement().sum()),
+        deals_under_rule_size=int(space.deals_under_rule().sum()),
+        required_signatories=space.required_signatories,
         solutions={name: _point(space, i) for name, i in space.solution_indices().items()},
         favourites={p: _point(space, space.favourite_index(p)) for p in space.party_ids},
         package=report,

@@ -54,6 +54,8 @@ class OutcomeSpace:
         reservations: NDArray[np.float64],
         allowed: list[BoolArray],
         red_lines: dict[str, dict[str, set[str]]] | None = None,
+        required_signatories: int | None = None,
+        veto_parties: list[str] | None = None,
     ) -> None:
         self.party_ids = party_ids
         self.issue_ids = issue_ids
@@ -62,6 +64,10 @@ class OutcomeSpace:
         self.reservations = reservations
         self.allowed = allowed
         self.red_lines = red_lines or {}  # {party: {issue: forbidden options}}
+        # the decision rule (default unanimity): how many must sign, and who always must
+        self.required_signatories = (len(party_ids) if required_signatories is None
+                                     else required_signatories)
+        self.veto_parties = list(veto_parties or [])
         self.radices = [len(options) for options in option_ids]
         self.n_packages = math.prod(self.radices)
         self._option_pos = [{o: j for j, o in enumerate(opts)} for opts in option_ids]
@@ -91,7 +97,9 @@ class OutcomeSpace:
                       for o in opts])
             for issue, opts in zip(scenario.issues, option_ids)
         ]
-        return cls(party_ids, scenario.issue_ids(), option_ids, tables, r, allowed, red_lines)
+        return cls(party_ids, scenario.issue_ids(), option_ids, tables, r, allowed, red_lines,
+                   required_signatories=scenario.rules.required_signatories(len(party_ids)),
+                   veto_parties=list(scenario.rules.veto_parties))
 
     # -- the matrix -----------------------------------------------------------------------
     def _broadcast_sum(self) -> FloatArray:
@@ -107,21 +115,26 @@ class OutcomeSpace:
             out[:, p] = total.reshape(-1)
         return out
 
-    def _all_columns(self, strict: bool) -> BoolArray:
-        """u_i >= r_i (or >) for every party, one column at a time (cheaper than axis=1).
+    def _column_ok(self, p: int, strict: bool) -> BoolArray:
+        """u_p >= r_p (or >) per package.
 
         The threshold is moved to the matrix dtype without changing any comparison: for >=
         the smallest representable value >= r, for > the largest <= r."""
         dtype = self.utilities.dtype.type
+        r = float(self.reservations[p])
+        t = dtype(r)
+        if strict and float(t) > r:
+            t = np.nextafter(t, dtype(-np.inf))
+        elif not strict and float(t) < r:
+            t = np.nextafter(t, dtype(np.inf))
+        column = self.utilities[:, p]
+        return (column > t) if strict else (column >= t)
+
+    def _all_columns(self, strict: bool) -> BoolArray:
+        """u_i >= r_i (or >) for every party, one column at a time (cheaper than axis=1)."""
         ok = np.ones(self.n_packages, dtype=bool)
-        for p, r in enumerate(self.reservations):
-            t = dtype(r)
-            if strict and float(t) > r:
-                t = np.nextafter(t, dtype(-np.inf))
-            elif not strict and float(t) < r:
-                t = np.nextafter(t, dtype(np.inf))
-            column = self.utilities[:, p]
-            ok &= (column > t) if strict else (column >= t)
+        for p in range(len(self.party_ids)):
+            ok &= self._column_ok(p, strict)
         return ok
 
     def package(self, index: int) -> dict[str, str]:
@@ -176,6 +189,45 @@ class OutcomeSpace:
             shape[k] = mask.size
             ok = ok & mask.reshape(shape)
         return np.broadcast_to(ok, self.radices).reshape(-1)
+
+    def _own_red_lines_ok(self, party_id: str) -> BoolArray | None:
+        """Per package: crosses none of this party's red lines (None when it has none)."""
+        lines = self.red_lines.get(party_id)
+        if not lines:
+            return None
+        n_issues = len(self.option_ids)
+        ok = np.ones((1,) * n_issues, dtype=bool)
+        for k, (issue_id, options) in enumerate(zip(self.issue_ids, self.option_ids)):
+            forbidden = lines.get(issue_id)
+            if forbidden:
+                shape = [1] * n_issues
+                shape[k] = len(options)
+                ok = ok & np.array([o not in forbidden for o in options]).reshape(shape)
+        return np.broadcast_to(ok, self.radices).reshape(-1)
+
+    def signable(self, party_id: str) -> BoolArray:
+        """Per package: the party can sign it, u_i >= r_i and none of its red lines crossed."""
+        ok = self._column_ok(self.party_ids.index(party_id), strict=False)
+        own = self._own_red_lines_ok(party_id)
+        return ok if own is None else ok & own
+
+    def deals_under_rule(self) -> BoolArray:
+        """Per package: the parties that can sign it carry the scenario's decision rule.
+
+        A party can sign when the package gives it at least its reservation and crosses none
+        of its own red lines; the package passes when every veto party can sign and the
+        signers number at least the rule's required signatories (graphs.protocol.passes,
+        vectorised). Under unanimity this is the individually rational, red-line-free set.
+        """
+        count = np.zeros(self.n_packages, dtype=np.uint8 if len(self.party_ids) < 255
+                         else np.int32)
+        ok = np.ones(self.n_packages, dtype=bool)
+        for pid in self.party_ids:
+            column = self.signable(pid)
+            count += column
+            if pid in self.veto_parties:
+                ok &= column
+        return ok & (count >= self.required_signatories)
 
     def individually_rational(self) -> BoolArray:
         """Per package: u_i >= r_i for every party."""

@@ -20,7 +20,9 @@ The mapping keeps the game's structure and its numbers: option ids are the game'
 (`a1`, `b2`, ...) so its deals ("A1,B2,...") read directly; every party's points are rescaled so
 its best package totals 100, and its threshold is rescaled by the same factor to become the
 reservation. A deal there passes with all but one vote including p1 and p2, hence a qualified
-majority of (n-1)/n with p1 and p2 as veto parties. Capacities and benefits are not part of the
+majority of exactly (n-1)/n, written as the fraction string "6/7" (a rounded decimal
+such as 0.857143 is above 6/7 and would turn the game into unanimity), with p1 and p2 as
+veto parties. Capacities and benefits are not part of the
 game and are set equal.
 """
 
@@ -262,7 +264,7 @@ def import_game(game: Path, scenario_id: str | None = None,
         "sources": "Imported from a game folder of the public LLM-Deliberation benchmark; "
                    "capacities and benefits are not part of the game and are set equal.",
         "rules": {"decision_rule": "qualified_majority",
-                  "majority_threshold": round((n - 1) / n, 6),
+                  "majority_threshold": f"{n - 1}/{n}",
                   "veto_parties": veto, "lead_party": lead},
         "parties": parties,
         "issues": issues,

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
+from fractions import Fraction
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 SHARE_TOLERANCE = 1e-6
 BEST_PACKAGE_TOTAL = 100.0
+FRACTION_PATTERN = re.compile(r"\d{1,6}\s*/\s*\d{1,6}|\d{0,6}\.\d{1,12}|1|0")
 
 AllianceType = Literal[
     "defense_pact", "political_military", "limited_partnership", "arms_control", "peacekeeping"
@@ -80,12 +83,62 @@ class Party(Record):
 
 
 class Rules(Record):
+    """The rules of the table. A qualified majority is exact: `majority_threshold` is a share
+    of parties written as a fraction string ("6/7") or a decimal (0.75, read as written, so
+    0.857143 is more than 6/7), or `min_signatories` is a count of parties."""
+
     max_rounds: int = Field(default=6, ge=1, le=50)
     decision_rule: DecisionRule = "unanimity"
-    majority_threshold: float = Field(default=0.75, gt=0.0, le=1.0)
+    majority_threshold: float | str = Field(
+        default=0.75, description="Share of parties that must sign, for qualified_majority: "
+        "a fraction string such as \"6/7\" (exact) or a decimal in (0, 1].")
+    min_signatories: int | None = Field(
+        default=None, ge=1, description="Number of parties that must sign, for "
+        "qualified_majority; replaces majority_threshold when given.")
     veto_parties: list[str] = Field(default_factory=list)
     lead_party: str | None = None
     implementation_periods: int = Field(default=3, ge=0, le=20)
+
+    @field_validator("majority_threshold", mode="before")
+    @classmethod
+    def _exact_share(cls, value: object) -> object:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise ValueError("expected a fraction string such as \"6/7\" or a number in (0, 1]")
+        share = _fraction(value)
+        if share is None or not 0 < share <= 1:
+            raise ValueError(f"{value!r} is not a share in (0, 1]; write a fraction such as "
+                             "\"6/7\" or a decimal such as 0.75")
+        return value if isinstance(value, str) else float(value)
+
+    def threshold(self) -> Fraction:
+        """The qualified-majority share, exactly (a float is taken as its decimal text)."""
+        share = _fraction(self.majority_threshold)
+        assert share is not None  # checked by the validator
+        return share
+
+    def required_signatories(self, n_parties: int) -> int:
+        """How many of `n_parties` must sign (veto parties are required on top of this)."""
+        if self.decision_rule == "unanimity":
+            return n_parties
+        if self.min_signatories is not None:
+            return self.min_signatories
+        share = self.threshold()
+        return max(1, -(-share.numerator * n_parties // share.denominator))  # exact ceiling
+
+
+def _fraction(value: object) -> Fraction | None:
+    """A share as an exact rational: "6/7" -> 6/7, 0.75 -> 3/4 (decimal text, not binary)."""
+    try:
+        if isinstance(value, str):
+            text = value.strip()
+            if not FRACTION_PATTERN.fullmatch(text):
+                return None
+            return Fraction(text)
+        if isinstance(value, (int, float)) and math.isfinite(value):
+            return Fraction(repr(float(value)))
+    except (ValueError, ZeroDivisionError):
+        return None
+    return None
 
 
 class Shock(Record):
@@ -246,6 +299,13 @@ def _cross_reference_problems(s: Scenario) -> list[str]:
     for pid in rules.veto_parties:
         if pid not in known_parties:
             out.append(f"rules.veto_parties: unknown party '{pid}'; expected one of {party_ids}")
+    if rules.min_signatories is not None:
+        if rules.decision_rule != "qualified_majority":
+            out.append("rules.min_signatories: applies only to decision_rule: "
+                       "qualified_majority; remove it or change the decision rule")
+        if rules.min_signatories > len(party_ids):
+            out.append(f"rules.min_signatories: {rules.min_signatories} is more than the "
+                       f"{len(party_ids)} parties; use at most {len(party_ids)}")
     if rules.lead_party is not None and rules.lead_party not in known_parties:
         out.append(f"rules.lead_party: unknown party '{rules.lead_party}'; "
                    f"expected one of {party_ids}")

@@ -64,6 +64,11 @@ class ScenarioCheck(Report):
     zone_share: float = Field(description="zone_of_agreement / packages")
     zone_after_shocks: int = Field(description="Zone of agreement once every bargaining shock's "
                                    "reservation_delta has fired.")
+    deals_under_rule: int = Field(description="Packages that pass the scenario's own decision "
+                                  "rule: the parties at or above their reservation whose red "
+                                  "lines the package respects number at least "
+                                  "required_signatories, every veto party among them.")
+    required_signatories: int = Field(description="Signatures the decision rule needs.")
     nash: PackageReport | None = Field(description="Max product of gains over reservations among "
                                        "individually rational, red-line-free packages.")
     favourites: dict[str, PackageReport]
@@ -171,6 +176,8 @@ def check(scenario: Scenario) -> ScenarioCheck:
         decision_rule=scenario.rules.decision_rule, veto_parties=list(scenario.rules.veto_parties),
         zone_of_agreement=size, zone_share=round(size / scenario.package_count(), 6),
         zone_after_shocks=after,
+        deals_under_rule=int(space.deals_under_rule().sum()),
+        required_signatories=space.required_signatories,
         nash=None if nash is None else _package_report(space, nash),
         favourites={pid: _package_report(space, space.favourite_index(pid))
                     for pid in space.party_ids},

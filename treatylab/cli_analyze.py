@@ -67,7 +67,8 @@ def _print(report, console: Console) -> None:  # report: evals.analysis.SpaceRep
         f"parties; Pareto frontier {report.frontier_size:,} (within red lines "
         f"{report.feasible_frontier_size:,}); individually rational "
         f"{report.individually_rational_size:,}; zone of agreement "
-        f"{report.zone_of_agreement_size:,}")
+        f"{report.zone_of_agreement_size:,}; deals under the decision rule "
+        f"{report.deals_under_rule_size:,} ({report.required_signatories} signatures needed)")
     table = Table(title="Solution packages (utilities)")
     table.add_column("solution", no_wrap=True)
     for party in report.parties:

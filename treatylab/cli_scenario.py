@@ -100,6 +100,10 @@ def check(
     console.print(f"zone of agreement: {report.zone_of_agreement} packages "
                   f"({report.zone_share:.1%}); after bargaining shocks: {report.zone_after_shocks}"
                   + ("; no agreement expected" if report.no_agreement_expected else ""))
+    console.print(f"deals under the decision rule: {report.deals_under_rule} packages "
+                  f"({report.required_signatories} of {report.parties} signatures"
+                  + (f", veto: {', '.join(report.veto_parties)}" if report.veto_parties else "")
+                  + ")")
     parties = list(report.favourites)
     table = Table(title="packages")
     table.add_column("package")
@@ -139,7 +143,8 @@ def _rules_line(s: Scenario) -> str:
     rules = s.rules
     rule = rules.decision_rule
     if rule == "qualified_majority":
-        rule += f" ({rules.majority_threshold:.0%} of parties)"
+        n = len(s.parties)
+        rule += f" ({rules.required_signatories(n)} of {n} parties must sign)"
     veto = f"; veto: {', '.join(rules.veto_parties)}" if rules.veto_parties else ""
     return (f"{rule}{veto}; lead party: {s.lead_party_id()}; max rounds: {rules.max_rounds}; "
             f"implementation periods: {rules.implementation_periods}")

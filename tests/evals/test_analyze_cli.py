@@ -37,7 +37,8 @@ def test_json_report_has_the_documented_keys(app: typer.Typer) -> None:
     doc = json.loads(result.output)
     assert set(doc) == {"scenario", "parties", "issues", "packages", "reservations",
                         "frontier_size", "feasible_frontier_size", "individually_rational_size",
-                        "zone_of_agreement_size", "solutions", "favourites", "package"}
+                        "zone_of_agreement_size", "deals_under_rule_size", "required_signatories",
+                        "solutions", "favourites", "package"}
     assert set(doc["solutions"]) == {"nash", "kalai_smorodinsky", "utilitarian", "egalitarian"}
     analysis = doc["package"]["analysis"]
     assert analysis["nash_ratio"] == 1.0 and analysis["pareto_gap"] == 0.0

@@ -25,7 +25,8 @@ def test_structure_and_roles(imported) -> None:
     assert imported.rules.veto_parties == ["mod", "towns"]  # p1 and p2
     assert imported.rules.lead_party == "mod"
     assert imported.rules.decision_rule == "qualified_majority"
-    assert imported.rules.majority_threshold == pytest.approx(2 / 3, abs=1e-6)
+    assert imported.rules.majority_threshold == "2/3"  # exact: all but one of three
+    assert imported.rules.required_signatories(3) == 2
 
 
 def test_issues_and_options_from_the_instructions(imported) -> None:
