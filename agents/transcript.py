@@ -189,12 +189,37 @@ def event_to_dict(event: Event) -> dict[str, object]:
     return event.model_dump(mode="json")
 
 
+TIMING_FIELDS = ("latency_ms",)
+"""Measured, never reproduced: kept in memory and in timings.jsonl, never in transcript.jsonl."""
+
+
+def _without_timings(event: Event) -> dict[str, object]:
+    data = event_to_dict(event)
+    if isinstance(event, UsageEvent):
+        data["payload"] = {k: v for k, v in data["payload"].items() if k not in TIMING_FIELDS}  # type: ignore[union-attr]
+    return data
+
+
 def dumps_jsonl(events: list[Event]) -> str:
-    """One event per line, keys sorted, so two runs compare byte for byte with `cmp`."""
+    """One event per line, keys sorted, so two runs compare byte for byte with `cmp`.
+
+    Wall-clock figures (a call's latency) are left out: two runs or two replays of one
+    cassette never measure the same latency, and the transcript promises `cmp` equality.
+    `timing_records` gives them for timings.jsonl.
+    """
     return "".join(
-        json.dumps(event_to_dict(event), sort_keys=True, ensure_ascii=False) + "\n"
+        json.dumps(_without_timings(event), sort_keys=True, ensure_ascii=False) + "\n"
         for event in events
     )
+
+
+def timing_records(events: list[Event]) -> list[dict[str, object]]:
+    """One record per LLM call: where it happened (seq, stage, round, actor, attempt) and how long."""
+    return [
+        {"seq": e.seq, "stage": e.stage, "round": e.round, "actor": e.actor,
+         "attempt": e.payload.attempt, "repair": e.payload.repair, "latency_ms": e.payload.latency_ms}
+        for e in events if isinstance(e, UsageEvent)
+    ]
 
 
 def loads_jsonl(text: str) -> list[Event]:

@@ -13,6 +13,7 @@ from typing import Any
 from langgraph.types import Send
 
 from treatylab.agents.backends.base import TurnResult
+from treatylab.agents.backends.failures import InfrastructureFailure
 from treatylab.agents.backends.human import HumanSeat
 from treatylab.agents.views import DelegateView, MediatorView
 from treatylab.graphs.episode import Episode
@@ -31,14 +32,15 @@ def fan_out(episode: Episode, stage: str, build_view: ViewBuilder,
             actors: Callable[[Episode, dict[str, Any]], list[str]]) -> Callable[[dict[str, Any]], Awaitable[list[Send]]]:
     async def route(state: dict[str, Any]) -> list[Send]:
         round_ = stage_round(stage, state)
-        return [
-            Send(target_node(episode, stage, actor), {
-                "actor": actor,
-                "key": turn_key(stage, round_, actor),
-                "view": build_view(episode, state, actor).model_dump(mode="json"),
-            })
-            for actor in actors(episode, state)
-        ]
+        sends = []
+        for actor in actors(episode, state):
+            target = target_node(episode, stage, actor)
+            view = build_view(episode, state, actor)
+            # The view travels as the object itself; a human seat's interrupt shows plain JSON.
+            payload = view.model_dump(mode="json") if target != turn_node_name(stage) else view
+            sends.append(Send(target, {"actor": actor, "key": turn_key(stage, round_, actor),
+                                       "view": payload}))
+        return sends
     return route
 
 
@@ -59,13 +61,21 @@ def stage_round(stage: str, state: dict[str, Any]) -> int:
 
 
 async def run_turn(episode: Episode, actor: str, view: DelegateView | MediatorView) -> TurnResult:
-    return await episode.backends[actor].aact(view)
+    try:
+        return await episode.backends[actor].aact(view)
+    except InfrastructureFailure as exc:  # say which turn it was, whatever the backend knew
+        record = exc.record
+        raise InfrastructureFailure(record.model_copy(update={
+            "actor": record.actor or actor, "stage": record.stage or view.stage,
+            "round": record.round if record.round is not None else view.round})) from exc
 
 
 def turn_node(episode: Episode) -> Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]:
     async def node(payload: dict[str, Any]) -> dict[str, Any]:
-        data = payload["view"]
-        view = MediatorView.model_validate(data) if data["role"] == "mediator" else DelegateView.model_validate(data)
+        view = payload["view"]
+        if isinstance(view, dict):  # a view restored from a checkpoint as plain data
+            model = MediatorView if view.get("role") == "mediator" else DelegateView
+            view = model.model_validate(view)
         result = await run_turn(episode, payload["actor"], view)
         return {"turns": {payload["key"]: result.model_dump(mode="json")}}
     return node

@@ -1,4 +1,9 @@
-"""`treatylab run` and `treatylab show`."""
+"""`treatylab run` and `treatylab show`.
+
+Exit codes of `run`: 0 done, 2 bad input (nothing ran), 3 cassette mismatch, 4 infrastructure
+failure (the endpoint failed; result.json says `status: "failed"`), 130 interrupted (Ctrl-C;
+what finished is kept, and a `--checkpoint` run resumes with the same command).
+"""
 
 from __future__ import annotations
 
@@ -35,7 +40,8 @@ def _parse_delegates(items: list[str]) -> dict[str, str]:
 
 def build_config(*, mediator: str, seed: int, model: str | None, base_url: str | None,
                  temperature: float, delegate: list[str], mediator_backend: str | None,
-                 max_repairs: int, burden_reference: str = "capacity") -> RunConfig:
+                 max_repairs: int, burden_reference: str = "capacity", timeout: float = 60.0,
+                 deadline: float | None = None) -> RunConfig:
     """RunConfig from CLI options; `--model M` puts every unnamed actor on openai:M."""
     if mediator not in mediators.available():
         raise UserError(f"--mediator '{mediator}': unknown strategy; choose one of {mediators.available()}")
@@ -45,10 +51,12 @@ def build_config(*, mediator: str, seed: int, model: str | None, base_url: str |
             mediator=mediator, seed=seed, base_url=base_url, temperature=temperature,
             default_backend=default, delegates=_parse_delegates(delegate),
             mediator_backend=mediator_backend or default, max_repairs=max_repairs,
-            burden_reference=burden_reference,
+            burden_reference=burden_reference, timeout_s=timeout, deadline_s=deadline,
         )
     except ValidationError as exc:
-        raise UserError(*[f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()]) from None
+        flags = {"timeout_s": "--timeout", "deadline_s": "--deadline"}
+        raise UserError(*[f"{flags.get(str(e['loc'][0]), '.'.join(map(str, e['loc'])))}: {e['msg']}"
+                          for e in exc.errors()]) from None
 
 
 def run(
@@ -65,6 +73,9 @@ def run(
     record_mode: Annotated[Optional[str], typer.Option(help="record | replay | off (LLM runs default to record).")] = None,
     checkpoint: Annotated[Optional[Path], typer.Option(help="SQLite checkpoint file: an interrupted run resumes.")] = None,
     max_repairs: Annotated[int, typer.Option(help="Repair re-asks for an invalid LLM answer before a failed turn.")] = 2,
+    timeout: Annotated[float, typer.Option(help="Seconds per LLM call before it counts as timed out.")] = 60.0,
+    deadline: Annotated[Optional[float], typer.Option(help="Wall-clock seconds for the whole episode; past it the run is failed (exit 4).")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Delete an existing --out folder first.")] = False,
     burden_reference: Annotated[str, typer.Option(help="Burden equity against capacity (default) or benefit shares.")] = "capacity",
     private: Annotated[bool, typer.Option("--private", help="Also show private notes and caucus messages.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the scorecard.")] = False,
@@ -74,18 +85,24 @@ def run(
     Heuristic (offline, deterministic) delegates by default; --model / --delegate put actors on
     an LLM. Writes transcript.jsonl, result.json and manifest.json to the run folder.
     """
-    from treatylab.runner import default_run_id, run_episode  # LangGraph: only when running
+    from treatylab.runner import check_checkpoint, default_run_id, run_episode  # LangGraph: only when running
+    from treatylab.identity import identity_of
     from treatylab.seat import TerminalSeat
 
     scenario_model = load(scenario)
     config = build_config(mediator=mediator, seed=seed, model=model, base_url=base_url,
                           temperature=temperature, delegate=delegate,
                           mediator_backend=mediator_backend, max_repairs=max_repairs,
-                          burden_reference=burden_reference)
+                          burden_reference=burden_reference, timeout=timeout, deadline=deadline)
     mode = record_mode or ("record" if config.uses_llm() or cassette else "off")
     if mode not in RECORD_MODES:
         raise UserError(f"--record-mode '{mode}': choose one of {list(RECORD_MODES)}")
     out_dir = out or Path("runs") / default_run_id(scenario_model, config)
+    if checkpoint is not None and checkpoint.exists() and not checkpoint.is_file():
+        raise UserError(f"--checkpoint {checkpoint}: not a file; give a file path")
+    resuming = checkpoint is not None and check_checkpoint(checkpoint, scenario_model, config)
+    outputs.prepare_out_dir(out_dir, overwrite=overwrite, resuming=resuming,
+                            identity=identity_of(scenario_model, config).model_dump(mode="json"))
     console = Console(highlight=False)
     printer = None if quiet else EventPrinter(console, scenario_model, show_private=private)
     cassette_path = cassette or (out_dir / outputs.CASSETTE)
@@ -94,20 +111,32 @@ def run(
     coroutine = run_episode(scenario_model, config, scenario_ref=scenario, out_dir=out_dir,
                             checkpoint=checkpoint, progress=printer, extra_manifest=extra,
                             answer_human=seat)
-    if mode == "off":
-        episode = asyncio.run(coroutine)
-    else:
-        from treatylab.agents.backends.clients import offline_credentials
-        from treatylab.cassettes import cassette_session
-
-        # a replay is answered by the cassette: no API key needed, OPENAI_BASE_URL ignored
-        offline = offline_credentials() if mode == "replay" else contextlib.nullcontext()
-        with offline, cassette_session(cassette_path, mode):
+    try:
+        if mode == "off":
             episode = asyncio.run(coroutine)
-        target = out_dir / outputs.CASSETTE
-        if cassette_path.resolve() != target.resolve() and cassette_path.exists():
-            shutil.copyfile(cassette_path, target)
+        else:
+            from treatylab.agents.backends.clients import offline_credentials
+            from treatylab.cassettes import cassette_session
+
+            # a replay is answered by the cassette: no API key needed, OPENAI_BASE_URL ignored
+            offline = offline_credentials() if mode == "replay" else contextlib.nullcontext()
+            with offline, cassette_session(cassette_path, mode):
+                episode = asyncio.run(coroutine)
+            target = out_dir / outputs.CASSETTE
+            if cassette_path.resolve() != target.resolve() and cassette_path.exists():
+                shutil.copyfile(cassette_path, target)
+    except KeyboardInterrupt:
+        coroutine.close()
+        keep = (f"resume with the same command (checkpoint {checkpoint})" if checkpoint
+                else "nothing was saved; add --checkpoint FILE to make a run resumable")
+        Console(stderr=True, highlight=False, soft_wrap=True).print(f"interrupted: {keep}")
+        raise typer.Exit(130) from None
     console.print()
+    if episode.result.get("status") == "failed":
+        failure = episode.result["failure"]
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"failed: {failure['message']}; {failure['fix']} (run folder {out_dir})")
+        raise typer.Exit(4)
     print_package(console, scenario_model, episode.result.get("package"))
     console.print(scorecard_table(episode.result, scenario_model))
     console.print(f"Run folder: {out_dir}")
@@ -116,6 +145,9 @@ def run(
 def scenario_of(manifest: dict) -> Scenario:
     """The run's scenario by the reference it was run with, else by its library id."""
     ref, scenario_id = manifest["scenario"]["ref"], manifest["scenario"]["id"]
+    path = Path(ref)
+    if path.exists() and not path.is_file():  # /dev/zero, a FIFO, a folder: never open it
+        return load(scenario_id)
     try:
         return load(ref)
     except ScenarioError:

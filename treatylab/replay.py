@@ -2,8 +2,11 @@
 
 A replay rebuilds the RunConfig and scenario from `manifest.json`, answers every LLM request
 from `cassette.yaml` (no network, no API key) and checks that the transcript and the scores
-equal the recorded ones. Usage events carry wall-clock latency, which no replay can reproduce,
-so latency figures are left out of the comparison; everything else must match exactly.
+equal the recorded ones. Wall-clock latency is measured, never replayed: it lives in
+timings.jsonl (recordings made before that split carry it in usage events, and it is left out
+of the comparison there too). The run id is a label derived from the config (its format
+gained the backends later), and result fields added after a recording was made (`status`,
+`failure`) are not compared against it; everything else must match exactly.
 """
 
 from __future__ import annotations
@@ -28,7 +31,10 @@ from treatylab.runner import EpisodeRun, ProgressHook, run_episode
 def _wall_clock(key: str) -> bool:
     """Latency figures (latency_ms per call, latency totals) are measured, never replayed."""
     return "latency" in key
+
+
 MAX_DIFF_LINES = 40
+LABELS = ("run_id",)
 
 
 @dataclass
@@ -52,8 +58,10 @@ def comparable_lines(events: list[Event]) -> list[str]:
     return [json.dumps(_strip(event_to_dict(e)), sort_keys=True, ensure_ascii=False) for e in events]
 
 
-def comparable_result(result: dict[str, Any]) -> list[str]:
-    return outputs.dumps_json(_strip(result)).splitlines()
+def comparable_result(result: dict[str, Any], recorded: dict[str, Any] | None = None) -> list[str]:
+    """The result without labels and timings, and only with the fields the recording has."""
+    keys = set(recorded if recorded is not None else result) - set(LABELS)
+    return outputs.dumps_json(_strip({k: v for k, v in result.items() if k in keys})).splitlines()
 
 
 def _diff(recorded: list[str], replayed: list[str], name: str) -> list[str]:
@@ -124,7 +132,7 @@ def replay_run(run_dir: Path, *, progress: ProgressHook | None = None,
         raise CassetteMismatch(*exc.problems, *warnings) from None
     transcript_diff = _diff(comparable_lines(events), comparable_lines(replayed.events),
                             outputs.TRANSCRIPT)
-    result_diff = _diff(comparable_result(result), comparable_result(replayed.result),
+    result_diff = _diff(comparable_result(result), comparable_result(replayed.result, result),
                         outputs.RESULT)
     return ReplayReport(identical=not transcript_diff and not result_diff, run=replayed,
                         transcript_diff=transcript_diff, result_diff=result_diff,

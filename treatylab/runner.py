@@ -3,11 +3,21 @@
 `run_episode` is the one entry point the CLI, replay, demo and sweeps share. The transcript is
 built from the final state (never from the stream, whose order follows completion), and the
 files are written atomically so an interrupted run never leaves a half-written result.
+
+An infrastructure failure (the endpoint, not a negotiator, failed: see
+agents.backends.failures) stops the episode at once: result.json gets `status: "failed"` and
+the failure record, no outcome and no scores, and the events up to the failure are kept.
+The episode's wall-clock deadline is such a failure too. A checkpoint records the run's
+identity (treatylab.identity): another config can never resume it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import hashlib
+import re
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
@@ -18,12 +28,15 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from treatylab.agents.backends.base import Backend
+from treatylab.agents.backends.failures import FailureRecord, InfrastructureFailure
 from treatylab.agents.backends.human import HumanSeat
 from treatylab.agents.transcript import Event, events_from_dicts
 from treatylab.graphs import RunConfig, build_graph, recursion_limit
 from treatylab.scenarios import Scenario
 from treatylab import outputs
 from treatylab.backends import close_backends, make_backends
+from treatylab.errors import UserError
+from treatylab.identity import claim_checkpoint, identity_of
 
 ProgressHook = Callable[[list[Event]], None]
 HumanAnswer = Callable[[dict[str, Any]], Any]
@@ -42,8 +55,25 @@ class EpisodeRun(BaseModel):
     manifest: dict[str, Any]
 
 
+def _slug(spec: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.]+", "-", spec).strip("-").lower() or "x"
+
+
+def backends_tag(scenario: Scenario, config: RunConfig) -> str:
+    """'heuristic', 'openai-gpt-4o-mini', or 'mixed-<hash>' when seats use different backends."""
+    seats = {party: config.backend_for(party) for party in scenario.party_ids()}
+    if config.mediator != "none":
+        seats["mediator"] = config.mediator_backend
+    specs = set(seats.values())
+    if len(specs) == 1:
+        return _slug(specs.pop())
+    digest = hashlib.sha256(repr(sorted(seats.items())).encode()).hexdigest()[:8]
+    return f"mixed-{digest}"
+
+
 def default_run_id(scenario: Scenario, config: RunConfig) -> str:
-    return f"{scenario.id}-{config.mediator}-s{config.seed}"
+    """Unique per (scenario, mediator, backends, seed): an LLM and a heuristic run never collide."""
+    return f"{scenario.id}-{config.mediator}-{backends_tag(scenario, config)}-s{config.seed}"
 
 
 @contextlib.asynccontextmanager
@@ -72,39 +102,62 @@ def finished(snapshot: Any) -> bool:
 
 
 async def _drive(graph: Any, scenario: Scenario, thread: str | None,
-                 progress: ProgressHook | None, answer: HumanAnswer | None = None) -> dict[str, Any]:
+                 progress: ProgressHook | None, answer: HumanAnswer | None,
+                 latest: dict[str, Any]) -> dict[str, Any]:
     """Stream the graph to the end and return the final state values.
 
     With a checkpointer (`thread` set) an existing checkpoint is resumed from where it stopped;
     the events it already holds are shown first so the progress display is complete.
+    `latest` always holds the last state seen, so a failure can still report what happened.
     """
     config: dict[str, Any] = {"recursion_limit": recursion_limit(scenario)}
     start: dict[str, Any] | None = {"events": []}
-    final: dict[str, Any] = {"events": []}
+    latest.update({"events": []})
     if thread is not None:
         config["configurable"] = {"thread_id": thread}
         snapshot = await graph.aget_state(config)
         if snapshot.created_at is not None:  # a checkpoint exists: resume it, never restart
-            final = dict(snapshot.values)
+            latest.update(snapshot.values)
             start = None
-            if progress and final.get("events"):
-                progress(events_from_dicts(final["events"]))
+            if progress and latest.get("events"):
+                progress(events_from_dicts(latest["events"]))
             if finished(snapshot):
-                return final
+                return dict(latest)
     while True:
         async for mode, payload in graph.astream(start, config, stream_mode=["updates", "values"]):
             if mode == "values":
-                final = payload
+                latest.clear()
+                latest.update(payload)
             elif progress is not None:
                 for node_update in payload.values():
                     if isinstance(node_update, dict) and node_update.get("events"):
                         progress(events_from_dicts(node_update["events"]))
         pending = (await graph.aget_state(config)).interrupts if thread is not None else ()
         if not pending:
-            return dict(final)
+            return dict(latest)
         if answer is None:
             raise RuntimeError("a human seat is waiting but no one answers for it")
         start = Command(resume={item.id: answer(item.value) for item in pending})
+
+
+def _deadline_failure(config: RunConfig) -> FailureRecord:
+    return FailureRecord(kind="deadline",
+                         message=f"the episode's deadline of {config.deadline_s:g} s passed",
+                         fix="raise --deadline (or deadline_s in the sweep config), or use a faster endpoint")
+
+
+def check_checkpoint(checkpoint: Path, scenario: Scenario, config: RunConfig) -> bool:
+    """Claim `checkpoint` for this run, or check it was made by this run. True: a resume.
+
+    Raises:
+        UserError: the checkpoint holds this run id with another identity (exit 2).
+    """
+    try:
+        return claim_checkpoint(checkpoint, default_run_id(scenario, config),
+                                identity_of(scenario, config))
+    except ValueError as exc:
+        raise UserError(f"--checkpoint {checkpoint}: made by a different run ({exc}); use a new "
+                        "checkpoint file, or the original options to resume") from None
 
 
 async def run_episode(
@@ -119,23 +172,49 @@ async def run_episode(
     extra_manifest: dict[str, Any] | None = None,
     answer_human: HumanAnswer | None = None,
 ) -> EpisodeRun:
-    """Negotiate one episode and (when `out_dir` is given) write its run folder."""
+    """Negotiate one episode and (when `out_dir` is given) write its run folder.
+
+    Raises:
+        UserError: `checkpoint` was made by a run with another identity.
+    """
+    started = time.perf_counter()
+    run_id = default_run_id(scenario, config)
+    identity = identity_of(scenario, config)
+    if checkpoint is not None:
+        check_checkpoint(checkpoint, scenario, config)
     own_backends = backends is None
     actors = backends if backends is not None else make_backends(scenario, config)
-    run_id = default_run_id(scenario, config)
     humans = any(isinstance(backend, HumanSeat) for backend in actors.values())
+    latest: dict[str, Any] = {}
+    failure: FailureRecord | None = None
     try:
         async with _checkpointer(checkpoint) as saver:
             if saver is None and humans:
                 saver = InMemorySaver()  # interrupts need a checkpointer
             graph = build_graph(scenario, config, actors, checkpointer=saver)
-            state = await _drive(graph, scenario, run_id if saver else None, progress, answer_human)
+            drive = _drive(graph, scenario, run_id if saver else None, progress, answer_human, latest)
+            try:
+                async with asyncio.timeout(config.deadline_s):
+                    state = await drive
+            except TimeoutError:
+                if config.deadline_s is None:
+                    raise
+                failure, state = _deadline_failure(config), dict(latest)
+            except InfrastructureFailure as exc:
+                failure, state = exc.record, dict(latest)
     finally:
         if own_backends:
             await close_backends(actors)
-    events = events_from_dicts(state["events"])
-    result = outputs.result_document(scenario, config, run_id, state.get("scores") or {})
-    manifest = outputs.manifest_document(scenario, config, run_id, scenario_ref, extra_manifest)
+    events = events_from_dicts(state.get("events") or [])
+    if failure is None:
+        result = outputs.result_document(scenario, config, run_id, state.get("scores") or {})
+    else:
+        from treatylab.evals.scorecard import process_stats
+
+        result = outputs.result_document(scenario, config, run_id, {}, failure=failure,
+                                         process=process_stats(events).model_dump(mode="json"))
+    manifest = outputs.manifest_document(scenario, config, run_id, scenario_ref, extra_manifest,
+                                         identity=identity.model_dump(mode="json"), events=events)
     if out_dir is not None:
-        outputs.write_run(out_dir, events, result, manifest)
+        outputs.write_run(out_dir, events, result, manifest, wall_s=time.perf_counter() - started)
     return EpisodeRun(run_id=run_id, run_dir=out_dir, events=events, result=result, manifest=manifest)
