@@ -23,6 +23,7 @@ from treatylab.agents.heuristics import describe
 from treatylab.agents.heuristics.concession import target_utility
 from treatylab.agents.heuristics.opponent_model import estimate
 from treatylab.agents.heuristics.packages import PackageGrid, grid_for
+from treatylab.agents.heuristics.rational import closing, crosses_red_line, rational
 from treatylab.agents.heuristics.seeding import rng
 from treatylab.agents.heuristics.verification import verification_strength
 from treatylab.agents.views import DelegateView
@@ -82,9 +83,13 @@ def _breaks_commitment(package: Package, promised: dict[str, str]) -> bool:
 
 
 def _acceptable(view: DelegateView, package: Package, target: float) -> bool:
-    crosses = any(package.get(line.issue) in line.forbid for line in view.own.red_lines)
-    return (not crosses and _value(view, package) >= target - 1e-9
-            and not _breaks_commitment(package, _commitments(view)))
+    """At or above the aspiration (and within its promises); near the deadline, any rational text."""
+    if crosses_red_line(view, package):
+        return False
+    value = _value(view, package)
+    if closing(view, _horizon(view)) and rational(view, value):
+        return True
+    return value >= target - 1e-9 and not _breaks_commitment(package, _commitments(view))
 
 
 def _choose_proposal(view: DelegateView, grid: PackageGrid, target: float) -> Package:

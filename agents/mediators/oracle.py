@@ -4,12 +4,17 @@ It is not a mediator anyone could be; it bounds what mediation could achieve wit
 information. Its view carries the true utilities, current reservations (after shocks) and
 red lines (`oracle = True`). Every bargaining round it tables the Nash package: the largest
 product of gains over the current reservations among packages that are individually rational
-for every party and cross no red line. When no such package exists (no zone of agreement) it
-tables the red-line-free package whose smallest gain is largest, the least infeasible text.
+for every party and cross no red line. When no such package exists but the decision rule
+needs fewer than all (a qualified majority), it tables a package the willing signatories
+carry: the most of them, then the largest product of their gains. When there is none either
+(no deal under the rule) it tables the red-line-free package whose smallest gain is largest,
+the least infeasible text.
 Texts the parties voted down are excluded; ties go to a seeded draw.
 """
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -38,8 +43,28 @@ def nash_package(view: MediatorView, info: OracleInfo) -> tuple[Package, bool]:
     if rational.any():
         product = np.prod(np.clip(gains, 0.0, None), axis=0)
         return grid.package(int(np.argmax(np.where(rational, product + noise, -np.inf)))), True
+    carried = clean & _carried(view, parties, gains >= -1e-9)
+    if carried.any():
+        # No text suits everyone, but the rule does not ask for everyone: the most willing
+        # signatories first, then the Nash product of the gains of those who would sign.
+        willing = (gains >= -1e-9).sum(axis=0)
+        product = np.prod(np.where(gains >= -1e-9, gains + 1e-6, 1.0), axis=0)
+        score = willing * 1e12 + product
+        return grid.package(int(np.argmax(np.where(carried, score + noise, -np.inf)))), True
     least = gains.min(axis=0)
     return grid.package(int(np.argmax(np.where(clean, least + noise, -np.inf)))), False
+
+
+def _carried(view: MediatorView, parties: list[str], willing: np.ndarray) -> np.ndarray:
+    """Per package, whether the parties willing to sign it carry the decision rule."""
+    from treatylab.graphs.protocol import passes
+
+    table = SimpleNamespace(rules=view.rules, party_ids=lambda: [p.id for p in view.parties])
+    weights = 1 << np.arange(len(parties), dtype=np.int64)
+    codes = (willing * weights[:, None]).sum(axis=0)
+    verdict = {int(c): passes(table, {p for k, p in enumerate(parties) if int(c) >> k & 1})  # type: ignore[arg-type]
+               for c in np.unique(codes)}
+    return np.array([verdict[int(c)] for c in codes], dtype=bool)
 
 
 @register
