@@ -1,29 +1,21 @@
-"""Build one backend per actor from the run config's backend specs."""
+"""Build one backend per actor from the run config's backend specs, through the registry."""
 
 from __future__ import annotations
 
 from treatylab.agents import mediators
 from treatylab.agents.backends.base import Backend
-from treatylab.agents.backends.heuristic import HeuristicBackend
-from treatylab.agents.backends.human import HumanSeat
+from treatylab.agents.backends.registry import build_backend
 from treatylab.agents.transcript import MEDIATOR
+from treatylab.core.errors import UserError
 from treatylab.graphs import RunConfig
 from treatylab.scenarios import Scenario
-from treatylab.errors import UserError
 
 
 def _make(spec: str, config: RunConfig, role: str) -> Backend:
-    if spec == "heuristic":
-        return HeuristicBackend()
-    if spec == "human":
-        if role != "delegate":
-            raise UserError("a human can take a delegation's seat, not the mediator's")
-        return HumanSeat()
     try:
-        from treatylab.agents.backends.factory import make_backend
-    except ModuleNotFoundError as exc:  # pragma: no cover - the factory ships with the package
-        raise UserError(f"backend '{spec}' is not available: {exc}") from None
-    return make_backend(spec, config, role)
+        return build_backend(spec, config, role)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 def make_backends(scenario: Scenario, config: RunConfig) -> dict[str, Backend]:

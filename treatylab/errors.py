@@ -1,19 +1,5 @@
-"""Errors a user can fix. The CLI prints them as one line each and exits with their code."""
+"""Errors a user can fix: re-exported from the base layer (`treatylab.core.errors`)."""
 
-from __future__ import annotations
+from treatylab.core.errors import CassetteMismatch, UserError
 
-
-class UserError(Exception):
-    """Bad input (file, option, spec): print `problems`, exit 2, no traceback."""
-
-    exit_code = 2
-
-    def __init__(self, *problems: str) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
-
-
-class CassetteMismatch(UserError):
-    """A replayed run asked for a request the cassette does not hold."""
-
-    exit_code = 3
+__all__ = ["CassetteMismatch", "UserError"]

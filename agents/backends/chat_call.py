@@ -51,7 +51,7 @@ from pydantic import BaseModel, ValidationError
 from treatylab.agents.backends.clients import ClientPool
 from treatylab.agents.backends.failures import FailureKind, FailureRecord, InfrastructureFailure
 from treatylab.agents.transcript import UsagePayload
-from treatylab.errors import UserError
+from treatylab.core.errors import UserError
 from treatylab.prompts import render
 
 ATTEMPT_HEADER = "X-Treatylab-Attempt"

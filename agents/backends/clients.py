@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx2
 import openai
 
-from treatylab.errors import UserError
+from treatylab.core.errors import UserError
 
 PLACEHOLDER_KEY = "sk-treatylab-placeholder"
 REDACTED = "<redacted>"

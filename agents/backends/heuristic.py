@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from treatylab.agents import validation
 from treatylab.agents.backends.base import Backend, TurnResult
+from treatylab.agents.backends.registry import BackendKind, BackendSettings, Role, register_backend
 from treatylab.agents.policy import decide
 from treatylab.agents.transcript import FailedTurnPayload
 from treatylab.agents.views import View
@@ -26,3 +27,15 @@ class HeuristicBackend(Backend):
             failure = FailedTurnPayload(expected=view.expected, error="; ".join(found), attempts=1)
             return TurnResult(failure=failure)
         return TurnResult(action=action)
+
+
+class HeuristicSettings(BackendSettings):
+    """The baseline policies take no settings: the turn seed travels in the view."""
+
+
+def _build(settings: HeuristicSettings, role: Role) -> Backend:
+    return HeuristicBackend()
+
+
+KIND = register_backend(BackendKind(kind="heuristic", settings=HeuristicSettings, build=_build,
+                                    usage="heuristic"))

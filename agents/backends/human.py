@@ -9,6 +9,7 @@ any backend's output.
 from __future__ import annotations
 
 from treatylab.agents.backends.base import Backend, TurnResult
+from treatylab.agents.backends.registry import BackendKind, BackendSettings, Role, register_backend
 from treatylab.agents.views import View
 
 
@@ -17,3 +18,15 @@ class HumanSeat(Backend):
 
     async def aact(self, view: View) -> TurnResult:
         raise RuntimeError("a human seat acts through the graph's interrupt node, not aact()")
+
+
+class HumanSettings(BackendSettings):
+    """A person needs no settings; the graph's interrupt node hands them the view."""
+
+
+def _build(settings: HumanSettings, role: Role) -> Backend:
+    return HumanSeat()
+
+
+KIND = register_backend(BackendKind(kind="human", settings=HumanSettings, build=_build,
+                                    roles=("delegate",), usage="human"))

@@ -49,7 +49,7 @@ from treatylab.evals.judge.schema import (
     Quote,
 )
 from treatylab.scenarios.schema import Scenario
-from treatylab.errors import UserError
+from treatylab.core.errors import UserError
 
 MIN_JUDGES = 2
 
