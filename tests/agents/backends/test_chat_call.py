@@ -109,3 +109,15 @@ def test_before_call_runs_before_every_attempt_and_can_stop_the_call() -> None:
     with pytest.raises(Budget):
         seat.act(delegate_view())
     assert seen == [("m", 1), ("m", 2)]
+
+
+def test_https_to_a_plain_http_server_is_a_tls_failure_at_once() -> None:
+    from treatylab.simulator import start_simulator
+
+    with start_simulator() as sim:
+        url = sim.base_url.replace("http://", "https://")
+        with pytest.raises(InfrastructureFailure) as caught:
+            _seat(url).act(delegate_view())
+    record = caught.value.record
+    assert record.kind == "connection" and record.attempts == 1
+    assert "TLS handshake" in record.message and "http://" in record.fix
