@@ -60,6 +60,6 @@ def deals_mask(scenario: Scenario) -> np.ndarray:
 
 
 def _passes(scenario: Scenario, signatories: frozenset[str]) -> bool:
-    from treatylab.graphs.protocol import passes
+    from treatylab.scenarios.decision_rule import passes
 
     return bool(passes(scenario, set(signatories)))

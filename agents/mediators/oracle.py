@@ -57,7 +57,7 @@ def nash_package(view: MediatorView, info: OracleInfo) -> tuple[Package, bool]:
 
 def _carried(view: MediatorView, parties: list[str], willing: np.ndarray) -> np.ndarray:
     """Per package, whether the parties willing to sign it carry the decision rule."""
-    from treatylab.graphs.protocol import passes
+    from treatylab.scenarios.decision_rule import passes
 
     table = SimpleNamespace(rules=view.rules, party_ids=lambda: [p.id for p in view.parties])
     weights = 1 << np.arange(len(parties), dtype=np.int64)
