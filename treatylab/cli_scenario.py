@@ -1,6 +1,7 @@
 """`treatylab scenario ...`: validate, show, schema, list, check, new, import.
 
-Parsing and printing only; the work is done by `scenarios.tooling`. Problems with a scenario
+Parsing and printing only; the work is done by `scenarios.tooling` and
+`evals.scenario_check` (imported by the commands that need it, so `--help` stays light). Problems with a scenario
 file surface as one line each (file, field path, what was expected) and exit code 2.
 """
 
@@ -76,7 +77,9 @@ def list_(
     for column in ("parties", "issues", "packages", "ZOA"):
         table.add_column(column, justify="right")
     table.add_column("decision rule")
-    for row in tooling.library_table(paths or None):
+    from treatylab.evals import scenario_check  # numpy: only for the commands that need it
+
+    for row in scenario_check.library_table(paths or None):
         rule = "unanimity" if row.decision_rule == "unanimity" else "qualified majority"
         rule += f", veto: {', '.join(row.veto_parties)}" if row.veto_parties else ""
         zone = f"{row.zone_of_agreement}" + (" (none, by design)" if row.no_agreement_expected else "")
@@ -90,7 +93,9 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Zone of agreement, Nash package, favourites, triviality and authoring warnings."""
-    report = tooling.check(load(scenario))
+    from treatylab.evals import scenario_check  # numpy: only for the commands that need it
+
+    report = scenario_check.check(load(scenario))
     if as_json:
         typer.echo(report.model_dump_json(indent=2))
         return

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from treatylab.scenarios import library_ids, load
 from treatylab.scenarios.loader import LIBRARY_DIR
-from treatylab.scenarios.tooling import check
+from treatylab.evals.scenario_check import check
 from treatylab.cli_scenario import scenario_app
 from tests.scenarios.support import FIXTURES, LLM_DELIBERATION, treatylab
 from tests.scenarios.test_fixtures import BROKEN

@@ -11,7 +11,8 @@ import pytest
 
 from treatylab.graphs.protocol import passes
 from treatylab.scenarios import ScenarioError, parse
-from treatylab.scenarios.tooling import check, import_llm_deliberation, scenario_yaml
+from treatylab.evals.scenario_check import check
+from treatylab.scenarios.tooling import import_llm_deliberation, scenario_yaml
 from treatylab.evals.analysis import analyze_scenario
 from tests.scenarios.support import LLM_DELIBERATION
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from treatylab.scenarios import ScenarioError, load
-from treatylab.scenarios.tooling import check, validate_file
+from treatylab.evals.scenario_check import check
+from treatylab.scenarios.tooling import validate_file
 from tests.scenarios.support import FIXTURES
 
 # file stem: the problem line(s) after "<file>: "

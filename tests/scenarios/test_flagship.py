@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from treatylab.scenarios import Scenario, load
-from treatylab.scenarios.tooling import check
+from treatylab.evals.scenario_check import check
 
 
 @pytest.fixture(scope="module")

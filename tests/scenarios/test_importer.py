@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from treatylab.scenarios import ScenarioError, parse
-from treatylab.scenarios.tooling import check, import_llm_deliberation, scenario_yaml
+from treatylab.evals.scenario_check import check
+from treatylab.scenarios.tooling import import_llm_deliberation, scenario_yaml
 from tests.scenarios.support import LLM_DELIBERATION
 
 

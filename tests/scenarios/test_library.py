@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from treatylab.scenarios import library_ids, library_paths, load
-from treatylab.scenarios.tooling import SCHEMA_COMMENT, check
+from treatylab.evals.scenario_check import check
+from treatylab.scenarios.tooling import SCHEMA_COMMENT
 
 # id: (parties, packages, zone of agreement, zone after shocks, Nash utilities in party order)
 EXPECTED: dict[str, tuple[int, int, int, int, tuple[float, ...] | None]] = {

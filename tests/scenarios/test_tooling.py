@@ -8,10 +8,10 @@ import pytest
 import yaml
 
 from treatylab.scenarios import ScenarioError, Scenario, load, parse
+from treatylab.evals.scenario_check import check
 from treatylab.scenarios.loader import LIBRARY_DIR
 from treatylab.scenarios.tooling import (
     SCHEMA_COMMENT,
-    check,
     indifferent_issues,
     reservations_after_shocks,
     scaffold,
