@@ -1,7 +1,8 @@
 """`treatylab run` and `treatylab show`.
 
 Exit codes of `run`: 0 done, 2 bad input (nothing ran), 3 cassette mismatch, 4 infrastructure
-failure (the endpoint failed; result.json says `status: "failed"`), 130 interrupted (Ctrl-C;
+failure (the endpoint failed; result.json says `status: "failed"`), 5 stopped by a spending
+cap (--max-tokens/--max-cost/--max-calls; result.json says `status: "budget"`), 130 interrupted (Ctrl-C;
 what finished is kept, and a `--checkpoint` run resumes with the same command).
 """
 
@@ -41,7 +42,7 @@ def _parse_delegates(items: list[str]) -> dict[str, str]:
 def build_config(*, mediator: str, seed: int, model: str | None, base_url: str | None,
                  temperature: float, delegate: list[str], mediator_backend: str | None,
                  max_repairs: int, burden_reference: str = "capacity", timeout: float = 60.0,
-                 deadline: float | None = None) -> RunConfig:
+                 deadline: float | None = None, caps: dict | None = None) -> RunConfig:
     """RunConfig from CLI options; `--model M` puts every unnamed actor on openai:M."""
     if mediator not in mediators.available():
         raise UserError(f"--mediator '{mediator}': unknown strategy; choose one of {mediators.available()}")
@@ -52,9 +53,11 @@ def build_config(*, mediator: str, seed: int, model: str | None, base_url: str |
             default_backend=default, delegates=_parse_delegates(delegate),
             mediator_backend=mediator_backend or default, max_repairs=max_repairs,
             burden_reference=burden_reference, timeout_s=timeout, deadline_s=deadline,
+            **(caps or {}),
         )
     except ValidationError as exc:
-        flags = {"timeout_s": "--timeout", "deadline_s": "--deadline"}
+        flags = {"timeout_s": "--timeout", "deadline_s": "--deadline", "max_tokens": "--max-tokens",
+                 "max_cost": "--max-cost", "max_calls": "--max-calls"}
         raise UserError(*[f"{flags.get(str(e['loc'][0]), '.'.join(map(str, e['loc'])))}: {e['msg']}"
                           for e in exc.errors()]) from None
 
@@ -76,6 +79,10 @@ def run(
     timeout: Annotated[float, typer.Option(help="Seconds per LLM call before it counts as timed out.")] = 60.0,
     deadline: Annotated[Optional[float], typer.Option(help="Wall-clock seconds for the whole episode; past it the run is failed (exit 4).")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Delete an existing --out folder first.")] = False,
+    max_tokens: Annotated[Optional[int], typer.Option(help="Cap on the episode's tokens, checked before each LLM call; reaching it stops the run (status budget, exit 5).")] = None,
+    max_cost: Annotated[Optional[float], typer.Option(help="Cap on the episode's cost in US dollars, by the price table.")] = None,
+    max_calls: Annotated[Optional[int], typer.Option(help="Cap on the episode's LLM calls.")] = None,
+    prices: Annotated[Optional[Path], typer.Option(help="Price table YAML ($/1M input and output tokens per model pattern); default: the shipped one.")] = None,
     burden_reference: Annotated[str, typer.Option(help="Burden equity against capacity (default) or benefit shares.")] = "capacity",
     private: Annotated[bool, typer.Option("--private", help="Also show private notes and caucus messages.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the scorecard.")] = False,
@@ -93,7 +100,13 @@ def run(
     config = build_config(mediator=mediator, seed=seed, model=model, base_url=base_url,
                           temperature=temperature, delegate=delegate,
                           mediator_backend=mediator_backend, max_repairs=max_repairs,
-                          burden_reference=burden_reference, timeout=timeout, deadline=deadline)
+                          burden_reference=burden_reference, timeout=timeout, deadline=deadline,
+                          caps={"max_tokens": max_tokens, "max_cost": max_cost, "max_calls": max_calls})
+    from treatylab.budget import check_priced
+    from treatylab.prices import load_prices
+
+    price_table = load_prices(prices)
+    check_priced(config, price_table)
     mode = record_mode or ("record" if config.uses_llm() or cassette else "off")
     if mode not in RECORD_MODES:
         raise UserError(f"--record-mode '{mode}': choose one of {list(RECORD_MODES)}")
@@ -110,7 +123,7 @@ def run(
     seat = TerminalSeat(console) if "human" in config.delegates.values() else None
     coroutine = run_episode(scenario_model, config, scenario_ref=scenario, out_dir=out_dir,
                             checkpoint=checkpoint, progress=printer, extra_manifest=extra,
-                            answer_human=seat)
+                            answer_human=seat, prices=price_table)
     try:
         if mode == "off":
             episode = asyncio.run(coroutine)
@@ -137,6 +150,12 @@ def run(
         Console(stderr=True, highlight=False, soft_wrap=True).print(
             f"failed: {failure['message']}; {failure['fix']} (run folder {out_dir})")
         raise typer.Exit(4)
+    if episode.result.get("status") == "budget":
+        stop = episode.result["budget"]
+        Console(stderr=True, highlight=False, soft_wrap=True).print(
+            f"{stop['message']}; the episode stopped cleanly, what finished is kept; raise "
+            f"--{stop['cap'].replace('_', '-')} to go further (run folder {out_dir})")
+        raise typer.Exit(5)
     print_package(console, scenario_model, episode.result.get("package"))
     console.print(scorecard_table(episode.result, scenario_model))
     console.print(f"Run folder: {out_dir}")

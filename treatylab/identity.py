@@ -7,7 +7,9 @@ identity is refused with a line naming the part that differs.
 
 Transport settings (base URL, per-call timeout, episode deadline) are not part of it: they say
 how to reach the model, not what the episode is, and a resume after a dead endpoint or a
-Ctrl-C may need another endpoint or a longer deadline.
+Ctrl-C may need another endpoint or a longer deadline. Spending caps (max_tokens, max_cost,
+max_calls; see treatylab.budget) are left out for the same reason: an episode stopped by its
+budget resumes from its checkpoint when the cap is raised.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from treatylab import prompts
 from treatylab.graphs import RunConfig
 from treatylab.scenarios import Scenario, scenario_hash
 
-TRANSPORT_FIELDS = frozenset({"base_url", "timeout_s", "deadline_s"})
+TRANSPORT_FIELDS = frozenset({"base_url", "timeout_s", "deadline_s", "max_tokens", "max_cost", "max_calls"})
 TABLE = "treatylab_identity"
 
 

@@ -37,6 +37,8 @@ from treatylab import outputs
 from treatylab.backends import close_backends, make_backends
 from treatylab.errors import UserError
 from treatylab.identity import claim_checkpoint, identity_of
+from treatylab import budget
+from treatylab.prices import PriceTable, default_prices
 
 ProgressHook = Callable[[list[Event]], None]
 HumanAnswer = Callable[[dict[str, Any]], Any]
@@ -85,6 +87,9 @@ async def _checkpointer(path: Path | None) -> AsyncIterator[Any]:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
+        from treatylab.graphs.turns import checkpoint_serde
+
+        saver.serde = checkpoint_serde()
         yield saver
 
 
@@ -171,11 +176,17 @@ async def run_episode(
     progress: ProgressHook | None = None,
     extra_manifest: dict[str, Any] | None = None,
     answer_human: HumanAnswer | None = None,
+    prices: PriceTable | None = None,
 ) -> EpisodeRun:
     """Negotiate one episode and (when `out_dir` is given) write its run folder.
 
+    The config's spending caps are checked before every LLM call (treatylab.budget); a call
+    that would pass one ends the episode with `status: "budget"`. `prices` (default: the
+    shipped table) gives result.json its `cost_usd`.
+
     Raises:
-        UserError: `checkpoint` was made by a run with another identity.
+        UserError: `checkpoint` was made by a run with another identity, or a cost cap on
+            a model without a price.
     """
     started = time.perf_counter()
     run_id = default_run_id(scenario, config)
@@ -185,13 +196,20 @@ async def run_episode(
     own_backends = backends is None
     actors = backends if backends is not None else make_backends(scenario, config)
     humans = any(isinstance(backend, HumanSeat) for backend in actors.values())
+    table = prices or default_prices()
+    budget.check_priced(config, table)
+    meter = budget.EpisodeMeter(budget.Caps.of(config), table)
+    budget.attach(actors, meter)
     latest: dict[str, Any] = {}
     failure: FailureRecord | None = None
+    stop: budget.BudgetStop | None = None
     try:
         async with _checkpointer(checkpoint) as saver:
             if saver is None and humans:
                 saver = InMemorySaver()  # interrupts need a checkpointer
             graph = build_graph(scenario, config, actors, checkpointer=saver)
+            if saver is not None and checkpoint is not None:
+                await budget.seed_from_checkpoint(meter, graph, run_id)
             drive = _drive(graph, scenario, run_id if saver else None, progress, answer_human, latest)
             try:
                 async with asyncio.timeout(config.deadline_s):
@@ -202,12 +220,19 @@ async def run_episode(
                 failure, state = _deadline_failure(config), dict(latest)
             except InfrastructureFailure as exc:
                 failure, state = exc.record, dict(latest)
+            except budget.BudgetExceeded as exc:
+                stop, state = exc.stop, dict(latest)
     finally:
         if own_backends:
             await close_backends(actors)
     events = events_from_dicts(state.get("events") or [])
-    if failure is None:
+    if failure is None and stop is None:
         result = outputs.result_document(scenario, config, run_id, state.get("scores") or {})
+    elif failure is None:
+        from treatylab.evals.scorecard import process_stats
+
+        result = outputs.result_document(scenario, config, run_id, {},
+                                         process=process_stats(events).model_dump(mode="json"))
     else:
         from treatylab.evals.scorecard import process_stats
 
@@ -215,6 +240,8 @@ async def run_episode(
                                          process=process_stats(events).model_dump(mode="json"))
     manifest = outputs.manifest_document(scenario, config, run_id, scenario_ref, extra_manifest,
                                          identity=identity.model_dump(mode="json"), events=events)
+    budget.settle_result(result, events, meter, stop)
+    manifest["prices"] = table.provenance()
     if out_dir is not None:
         outputs.write_run(out_dir, events, result, manifest, wall_s=time.perf_counter() - started)
     return EpisodeRun(run_id=run_id, run_dir=out_dir, events=events, result=result, manifest=manifest)

@@ -5,10 +5,13 @@ it is rebuilt from what is on disk, so it cannot disagree with the folders and a
 sweep never duplicates a row. Columns (docs/experiments.md lists them):
 
 - config: episode_id, sweep, scenario, delegates, model, mediator, seed;
-- status: status (done | failed | pending), failure_type, failure;
+- status: status (done | failed | budget | pending), failure_type, failure, budget_cap (the
+  cap that stopped a `budget` episode);
 - outcome: outcome, agreement (bool), rounds, package (JSON text);
 - usage, counted from the transcript: llm_calls, prompt_tokens, completion_tokens, tokens,
   repairs, failed_turns, latency_s (summed over calls), wall_s (the episode's wall time);
+- cost_usd: the episode's cost by the price table (treatylab.prices); null only when a model
+  it called has no price;
 - compensation_paid: points the mediator owes (its text agreed with an offer attached);
 - every numeric score of result.json's `scores`, flattened with dots: a metric's value takes
   its name (`trust`) and its components follow (`trust.structural`); maps keyed by party
@@ -32,10 +35,10 @@ from treatylab.sweep.plan import PlannedEpisode
 from treatylab.sweep.store import RESULTS, episode_dir, read_failure
 
 CONFIG_COLUMNS = ("episode_id", "sweep", "scenario", "delegates", "model", "mediator", "seed")
-STATUS_COLUMNS = ("status", "failure_type", "failure")
+STATUS_COLUMNS = ("status", "failure_type", "failure", "budget_cap")
 OUTCOME_COLUMNS = ("outcome", "agreement", "rounds", "package")
 USAGE_COLUMNS = ("llm_calls", "prompt_tokens", "completion_tokens", "tokens", "repairs",
-                 "failed_turns", "latency_s", "wall_s", "compensation_paid")
+                 "failed_turns", "latency_s", "wall_s", "cost_usd", "compensation_paid")
 
 
 def _number(value: Any) -> bool:
@@ -109,7 +112,9 @@ def episode_row(out: Path, episode: PlannedEpisode, sweep: str) -> dict[str, Any
     if result_path.exists():
         result = json.loads(result_path.read_text(encoding="utf-8"))
         manifest = json.loads((folder / outputs.MANIFEST).read_text(encoding="utf-8"))
-        row["status"] = "done"
+        row["status"] = result.get("status") or "done"
+        row["budget_cap"] = (result.get("budget") or {}).get("cap")
+        row["cost_usd"] = result.get("cost_usd")
         row["outcome"] = result.get("outcome")
         row["agreement"] = result.get("outcome") == "agreement"
         row["rounds"] = result.get("rounds")
@@ -138,7 +143,9 @@ def build_results(out: Path, episodes: list[PlannedEpisode], sweep: str) -> pd.D
             frame[column] = frame[column].astype("boolean")
     if "agreement" in frame:
         frame["agreement"] = frame["agreement"].astype("boolean")
-    for column in ("failure_type", "failure", "outcome", "package"):
+    if "cost_usd" in frame:
+        frame["cost_usd"] = frame["cost_usd"].astype("Float64")
+    for column in ("failure_type", "failure", "outcome", "package", "budget_cap"):
         if column in frame:
             frame[column] = frame[column].astype("string")
     return frame
