@@ -50,9 +50,9 @@ from pydantic import BaseModel, ValidationError
 
 from treatylab.agents.backends.clients import ClientPool
 from treatylab.agents.backends.failures import FailureKind, FailureRecord, InfrastructureFailure
+from treatylab.agents.backends.wire import problem
 from treatylab.agents.transcript import UsagePayload
 from treatylab.core.errors import UserError
-from treatylab.prompts import render
 
 ATTEMPT_HEADER = "X-Treatylab-Attempt"
 """Which try of the same messages a request is (1, 2, ...): lets a seeded fault injector make
@@ -126,11 +126,6 @@ def backoff_seconds(settings: TurnSettings, retry: int, hint: float | None) -> f
     if hint is not None:
         return max(0.0, min(hint, settings.backoff_cap_s))
     return min(settings.backoff_cap_s, settings.backoff_base_s * 2 ** (retry - 1))
-
-
-def problem(kind: str, **params: Any) -> str:
-    """One repair sentence, from prompts/common/problem.j2."""
-    return render("common/problem.j2", kind=kind, params=params)
 
 
 @functools.cache

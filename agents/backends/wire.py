@@ -50,6 +50,11 @@ def _text(value: str) -> str:
     return value[:MAX_TEXT_CHARS] + " " + note
 
 
+def problem(kind: str, **params: object) -> str:
+    """A repair sentence from prompts/common/problem.j2 (prompt text lives in prompts/)."""
+    return render("common/problem.j2", kind=kind, params=params)
+
+
 def _opt_text(value: str | None) -> str | None:
     return None if value is None else _text(value)
 
@@ -178,7 +183,7 @@ def _package(choices: list[Choice], where: str, out: list[str]) -> Package:
     package: Package = {}
     for choice in choices:
         if choice.issue in package:
-            out.append(f"{where}: issue '{choice.issue}' is named twice; name each issue once")
+            out.append(problem("issue_twice", where=where, issue=choice.issue))
         package[choice.issue] = choice.option
     return package
 
@@ -187,9 +192,10 @@ def _pairs(items: list[PartyValue], where: str, out: list[str], unit: bool) -> d
     values: dict[str, float] = {}
     for item in items:
         if item.party in values:
-            out.append(f"{where}: party '{item.party}' is named twice; name each party once")
+            out.append(problem("party_twice", where=where, party=item.party))
         if unit and not 0.0 <= item.value <= 1.0:
-            out.append(f"{where}: value {item.value:g} for '{item.party}' is outside 0..1")
+            out.append(problem("outside_unit", where=where, value=f"{item.value:g}",
+                                party=item.party))
         values[item.party] = item.value
     return values
 
@@ -203,12 +209,12 @@ def _delegate(wire: WireDelegateAction, proposer: str, out: list[str]) -> Delega
     responses: dict[str, ResponseDecision] = {}
     for item in wire.responses:
         if item.ref in responses:
-            out.append(f"responses: proposal '{item.ref}' is answered twice; answer it once")
+            out.append(problem("answered_twice", ref=item.ref))
         responses[item.ref] = item.decision
     red_lines = []
     for n, line in enumerate(wire.declared_red_lines):
         if not line.forbid:
-            out.append(f"declared_red_lines[{n}].forbid: name at least one option")
+            out.append(problem("empty_forbid", n=n))
             continue
         red_lines.append(DeclaredRedLine(issue=line.issue, forbid=list(line.forbid)))
     trust = _pairs(wire.trust, "trust", out, unit=True)
