@@ -8,6 +8,7 @@ so prompts do not grow with the length of the negotiation.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -115,6 +116,17 @@ class Implementation(Record):
     detected_so_far: list[str] = Field(default_factory=list)
 
 
+def fence_nonce(seed: int, scenario_id: str, viewer: str) -> str:
+    """The nonce of one actor's prompt fences for one episode (see docs/prompts.md).
+
+    Derived from the episode seed, which no view carries (views hold per-turn seeds derived
+    from it), so no party can compute another party's fence; stable over the episode, so a
+    party's prompts keep a long shared prefix and replay byte for byte.
+    """
+    digest = hashlib.sha256(f"treatylab-prompt-fence|{seed}|{scenario_id}|{viewer}".encode())
+    return digest.hexdigest()[:16]
+
+
 class ViewCommon(Record):
     scenario_id: str
     title: str
@@ -123,6 +135,7 @@ class ViewCommon(Record):
     rules: Rules
     parties: list[PartyPublic]
     issues: list[Issue]
+    fence: str = Field(default="", description="Nonce of this actor's prompt fences; '' derives one.")
     stage: Stage
     round: int
     seed: int = Field(description="Seed of this turn, derived from the episode seed.")

@@ -35,7 +35,7 @@ def visible_to(event: Event, viewer: str) -> bool:
     return event.actor == viewer or viewer == MEDIATOR
 
 
-def _describe(event: Event) -> str:
+def describe(event: Event) -> str:
     if isinstance(event, (DelegateMoveEvent, MediatorMoveEvent)):
         return event.payload.statement
     if isinstance(event, VoteEvent):
@@ -57,7 +57,7 @@ def recent(events: list[Event], viewer: str, k: int) -> list[RecentEvent]:
     tail = seen[-k:] if k else []
     return [
         RecentEvent(seq=e.seq, stage=e.stage, round=e.round, actor=e.actor, kind=e.kind,
-                    text=_describe(e))
+                    text=describe(e))
         for e in tail
     ]
 

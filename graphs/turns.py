@@ -24,6 +24,17 @@ from treatylab.graphs.state import turn_key
 ViewBuilder = Callable[[Episode, dict[str, Any], str], DelegateView | MediatorView]
 
 
+VIEW_TYPES = (("treatylab.agents.views", "DelegateView"), ("treatylab.agents.views", "MediatorView"))
+"""The types a checkpoint may hold inside a Send (views travel as objects)."""
+
+
+def checkpoint_serde() -> Any:
+    """LangGraph's serializer with the view types registered, so a resume restores them quietly."""
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+    return JsonPlusSerializer(allowed_msgpack_modules=list(VIEW_TYPES))
+
+
 def turn_node_name(stage: str) -> str:
     return f"{stage}_turn"
 
