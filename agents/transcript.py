@@ -96,6 +96,16 @@ class OutcomePayload(Record):
     signatories: list[str] = Field(default_factory=list)
 
 
+class StallPayload(Record):
+    """The protocol found bargaining going round in circles (see graphs.stall)."""
+
+    reason: Literal["no_new_proposal", "restated", "accepted_while_talking"]
+    rounds: int = Field(description="Consecutive rounds the stall has lasted when detected.")
+    action: Literal["vote", "end", "continue"]
+    package: Package | None = Field(default=None, description="The text put to the vote.")
+    supporters: list[str] = Field(default_factory=list)
+
+
 class EventBase(Record):
     seq: int
     stage: Stage
@@ -164,11 +174,16 @@ class OutcomeEvent(EventBase):
     payload: OutcomePayload
 
 
+class StallEvent(EventBase):
+    kind: Literal["stall"] = "stall"
+    payload: StallPayload
+
+
 Event = Annotated[
     Union[
         DelegateMoveEvent, NoteEvent, CaucusEvent, TrustReportEvent, MediatorMoveEvent,
         VoteEvent, ComplianceEvent, MonitoringEvent, ShockEvent, FailedTurnEvent, UsageEvent,
-        OutcomeEvent,
+        OutcomeEvent, StallEvent,
     ],
     Field(discriminator="kind"),
 ]

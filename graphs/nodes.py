@@ -21,6 +21,7 @@ from treatylab.graphs.episode import Episode
 from treatylab.graphs.events import number, turn_events
 from treatylab.graphs.protocol import RETRY_ROUNDS, passes
 from treatylab.graphs.record import bargain_offers
+from treatylab.graphs.stall import detect as detect_stall
 from treatylab.graphs.turns import collect, single_turn, stage_round
 
 State = dict[str, Any]
@@ -109,10 +110,31 @@ def bargain_collect(episode: Episode) -> Any:
         events, results = collect(episode, state, "bargain", episode.parties)
         consensus = _consensus(episode, state, results, events)
         update: State = {"events": events, "consensus": consensus}
-        if consensus:
+        if consensus is None:
+            update.update(_stall(episode, state, events))
+        elif consensus:
             update["draft"] = consensus["package"]
         return update
     return node
+
+
+def _stall(episode: Episode, state: State, new_events: list[dict[str, Any]]) -> State:
+    """A `stall` event and its consequence (see graphs.stall), or nothing."""
+    round_ = int(state["round"])
+    events = episode.events({"events": state.get("events", []) + new_events})
+    found = detect_stall(episode.scenario, events, round_, episode.config.seed)
+    if found is None:
+        return {}
+    new_events = new_events + number([_protocol_event("bargain", round_, "stall", found)],
+                                     len(state.get("events", [])) + len(new_events))
+    update: State = {"events": new_events}
+    if found["action"] == "vote":
+        update["consensus"] = {"ref": f"r{round_}-stall", "package": found["package"],
+                               "supporters": found["supporters"], "stall": True}
+        update["draft"] = found["package"]
+    elif found["action"] == "end":
+        update["round_limit"] = round_
+    return update
 
 
 # -- drafting and signature -----------------------------------------------------------------
@@ -151,8 +173,11 @@ def finalize_collect(episode: Episode) -> Any:
                        "reason": f"not carried; refused by {', '.join(refused)}"}
             outcome = None
             rejections = int(state.get("rejections", 0)) + 1
+            limit = round_ + RETRY_ROUNDS
+            if (state.get("consensus") or {}).get("stall"):  # a stall vote costs no rounds
+                limit = max(limit, int(state.get("round_limit") or 0))
             update = {"rejections": rejections, "draft": None, "consensus": None,
-                      "round_limit": round_ + RETRY_ROUNDS}
+                      "round_limit": limit}
         drafts = [_protocol_event("finalize", round_, "outcome", payload)]
         events += number(drafts, len(state.get("events", [])) + len(events))
         return {**update, "events": events, "outcome": outcome, "stage": "finalize"}
@@ -161,8 +186,11 @@ def finalize_collect(episode: Episode) -> Any:
 
 def breakdown(episode: Episode) -> Any:
     async def node(state: State) -> State:
+        stalled = [e for e in episode.events(state) if e.kind == "stall"]
         if int(state.get("rejections", 0)) > 1:
             reason = "the text was voted down twice"
+        elif stalled and stalled[-1].payload.action == "end" and stalled[-1].round == state.get("round"):
+            reason = f"bargaining stalled ({stalled[-1].payload.reason.replace('_', ' ')})"
         else:
             reason = f"no consensus within the round limit ({state.get('round_limit')})"
         stage = str(state.get("stage", "bargain"))

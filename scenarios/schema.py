@@ -98,6 +98,11 @@ class Rules(Record):
     veto_parties: list[str] = Field(default_factory=list)
     lead_party: str | None = None
     implementation_periods: int = Field(default=3, ge=0, le=20)
+    stall_rounds: int = Field(default=2, ge=1, le=50, description=(
+        "k: bargaining stalls after k rounds with no new package (or the same packages restated)."))
+    on_stall: Literal["vote", "end", "continue"] = Field(default="vote", description=(
+        "What the protocol does on a stall: put the best-supported text to the vote, end "
+        "bargaining (breakdown), or only record the stall."))
 
     @field_validator("majority_threshold", mode="before")
     @classmethod

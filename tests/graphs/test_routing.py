@@ -29,7 +29,9 @@ class RejectingVoter(Backend):
 
 def _no_zone(tiny):
     parties = [p.model_copy(update={"reservation": 99.0}) for p in tiny.parties]
-    return tiny.model_copy(update={"parties": parties})
+    # Delegates restate their favourites here; only record the stall (tests/graphs/test_stall.py).
+    rules = tiny.rules.model_copy(update={"on_stall": "continue"})
+    return tiny.model_copy(update={"parties": parties, "rules": rules})
 
 
 def test_deadlock_ends_in_breakdown_at_the_round_limit(tiny):
