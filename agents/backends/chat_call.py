@@ -442,18 +442,21 @@ def raise_user_errors(exc: BaseException) -> None:
 
 
 def _root_cause(exc: BaseException) -> BaseException:
-    """The OS-level cause of a connection error (ConnectionRefusedError, gaierror, SSLError,
-    or httpx's UnsupportedProtocol), else the innermost exception of the chain."""
+    """The innermost OS-level cause of a connection error (ConnectionRefusedError, gaierror,
+    SSLError) or httpx's UnsupportedProtocol, else the innermost exception of the chain."""
     seen: set[int] = set()
+    found: BaseException | None = None
     current: BaseException = exc
     node: BaseException | None = exc
     while node is not None and id(node) not in seen:
-        if isinstance(node, OSError) or type(node).__name__ == "UnsupportedProtocol":
+        if type(node).__name__ == "UnsupportedProtocol":
             return node
+        if isinstance(node, OSError):
+            found = node
         seen.add(id(node))
         current = node
         node = node.__cause__ or node.__context__
-    return current
+    return found or current
 
 
 def retry_after_seconds(headers: Any) -> float | None:
