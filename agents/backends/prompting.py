@@ -1,24 +1,49 @@
 """Chat messages for a view, and the view back out of them.
 
-The user prompt of every turn carries the actor's whole view as one line of sorted-key JSON
-between fixed markers. An LLM reads it as the authoritative state; the simulator parses it back
-(`view_from_messages`) to answer with the baseline policy, so what the policy decides over HTTP
-is exactly what it would decide in process. Prompt text lives only in prompts/*.j2.
+A prompt keeps data and instructions apart (docs/prompts.md):
+
+- the system message holds the instructions that never change for an actor, then the
+  SETTING data block: the parts of its view fixed for the whole episode (scenario, parties,
+  issues, its own brief and points, the mediator's strategy);
+- the user message holds the TURN data block (stage, round, the public record, messages,
+  current reservation, notes, trust), then the task of this stage, last.
+
+So a party's consecutive prompts share a long prefix (providers cache it), and every fact is
+sent once, as data. Each block is one line of pydantic JSON between marker lines that carry
+the actor's fence nonce (`agents.views.fence_nonce`). Whatever a party said reaches another's
+prompt only as a JSON string literal inside a block, with `<`, `>` and the Unicode line
+breaks JSON leaves raw escaped, so it can neither start a line, nor write a marker, nor leave
+its string. The simulator (`view_from_messages`) reads the nonce from the system message's
+SETTING marker and parses only the blocks with that nonce. Prompt text lives only in
+prompts/*.j2.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter, ValidationError
 
-from treatylab.agents.views import DelegateView, MediatorView, View
+from treatylab.agents.views import DelegateView, MediatorView, View, fence_nonce
 from treatylab.prompts import render
 
-VIEW_BEGIN = "<<<TREATYLAB-VIEW-JSON v1 BEGIN>>>"
-VIEW_END = "<<<TREATYLAB-VIEW-JSON v1 END>>>"
-MARKERS = {"begin": VIEW_BEGIN, "end": VIEW_END}
+VIEW_PREFIX = "<<<TREATYLAB"
+SETTING, TURN = "SETTING", "TURN"
+
+_OWN_SETTING = {"persona", "private_brief", "style", "concession_exponent", "utilities", "red_lines"}
+_COMMON_SETTING = ("scenario_id", "title", "alliance_type", "background", "rules", "parties",
+                   "issues", "fence")
+DELEGATE_SETTING: dict[str, Any] = {**dict.fromkeys(_COMMON_SETTING, True), "party_id": True,
+                                    "mediator": True, "own": _OWN_SETTING}
+MEDIATOR_SETTING: dict[str, Any] = {**dict.fromkeys(_COMMON_SETTING, True), "strategy": True,
+                                    "budget": True, "oracle": {"utilities", "red_lines"}}
+
+_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "\u2028": "\\u2028", "\u2029": "\\u2029",
+            "\x85": "\\u0085"}
+_ESCAPE_RE = re.compile("[<>\u2028\u2029\x85]")
+_BEGIN_RE = re.compile(r"^<<<TREATYLAB (SETTING|TURN) ([0-9a-f]{16}) BEGIN>>>$", re.MULTILINE)
 
 _VIEW = TypeAdapter(Annotated[DelegateView | MediatorView, Field(discriminator="role")])
 
@@ -29,12 +54,50 @@ def role_dir(view: View) -> str:
     return "mediator" if isinstance(view, MediatorView) else "delegate"
 
 
+def actor_of(view: View) -> str:
+    return view.party_id if isinstance(view, DelegateView) else "mediator"
+
+
+def nonce(view: View) -> str:
+    """The view's fence nonce; a hand-built view without one gets a fixed derivation."""
+    return view.fence or fence_nonce(0, view.scenario_id, actor_of(view))
+
+
+def marker(kind: str, code: str, end: bool = False) -> str:
+    return f"{VIEW_PREFIX} {kind} {code} {'END' if end else 'BEGIN'}>>>"
+
+
+def quote(json_text: str) -> str:
+    """JSON text whose strings cannot hold a marker or a line break ('<' only occurs in strings)."""
+    return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group()], json_text)
+
+
+def setting_json(view: View) -> str:
+    """The episode-constant part of the view, as one line of JSON (role first)."""
+    include = MEDIATOR_SETTING if isinstance(view, MediatorView) else DELEGATE_SETTING
+    body = view.model_dump_json(include=include, exclude_defaults=True)
+    return quote(f'{{"role":"{view.role}",{body[1:]}')
+
+
+def turn_json(view: View) -> str:
+    """The rest of the view (this turn's state), defaults left out, as one line of JSON."""
+    exclude = MEDIATOR_SETTING if isinstance(view, MediatorView) else DELEGATE_SETTING
+    return quote(view.model_dump_json(exclude={**exclude, "role": True}, exclude_defaults=True))
+
+
+def block(kind: str, view: View, text: str) -> str:
+    code = nonce(view)
+    return f"{marker(kind, code)}\n{text}\n{marker(kind, code, end=True)}"
+
+
 def system_prompt(view: View) -> str:
-    return render(f"{role_dir(view)}/system.j2", view=view)
+    return render(f"{role_dir(view)}/system.j2", view=view,
+                  setting=block(SETTING, view, setting_json(view)), nonce=nonce(view))
 
 
 def user_prompt(view: View) -> str:
-    return render(f"{role_dir(view)}/{view.stage}.j2", view=view, markers=MARKERS)
+    return render(f"{role_dir(view)}/{view.stage}.j2", view=view,
+                  turn=block(TURN, view, turn_json(view)))
 
 
 def repair_prompt(view: View, problems: list[str]) -> str:
@@ -42,7 +105,7 @@ def repair_prompt(view: View, problems: list[str]) -> str:
 
 
 def initial_messages(view: View) -> list[Message]:
-    """System prompt for the role, user prompt for the stage (with the view block)."""
+    """System prompt (instructions, SETTING block), user prompt (TURN block, then the task)."""
     return [
         {"role": "system", "content": system_prompt(view)},
         {"role": "user", "content": user_prompt(view)},
@@ -61,44 +124,66 @@ class ViewBlockError(ValueError):
     """A request carried no parseable view block."""
 
 
-def view_json_from_text(text: str) -> str | None:
-    start = text.find(VIEW_BEGIN)
-    if start < 0:
-        return None
-    end = text.find(VIEW_END, start)
-    if end < 0:
-        return None
-    return text[start + len(VIEW_BEGIN):end].strip()
+def _block_from(text: str, kind: str, code: str | None) -> tuple[str, Any] | None:
+    """(nonce, parsed JSON) of the first `kind` block in `text` (with nonce `code` if given)."""
+    for found in _BEGIN_RE.finditer(text):
+        if found.group(1) != kind or (code is not None and found.group(2) != code):
+            continue
+        line_start = found.end() + 1
+        line_end = text.find("\n", line_start)
+        if line_end < 0 or not text.startswith(marker(kind, found.group(2), end=True), line_end + 1):
+            raise ViewBlockError(f"the {kind} block is not closed by its end marker")
+        try:
+            return found.group(2), json.loads(text[line_start:line_end])
+        except json.JSONDecodeError as exc:
+            raise ViewBlockError(f"the {kind} block is not valid JSON: {exc}") from exc
+    return None
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        elif value is not None or key not in out:
+            out[key] = value
+    return out
+
+
+def _contents(messages: list[dict[str, Any]], role: str) -> list[str]:
+    return [m["content"] for m in messages
+            if isinstance(m, dict) and m.get("role") == role and isinstance(m.get("content"), str)]
 
 
 def view_data_from_messages(messages: list[dict[str, Any]]) -> dict[str, Any]:
-    """The raw view dict from the first user message that carries a view block.
+    """The raw view dict: the system message's SETTING block merged with the TURN block.
+
+    The nonce comes from the SETTING marker of the system message, which holds no party's
+    words; only a TURN block with that nonce, in a user message, is read.
 
     Raises:
-        ViewBlockError: no user message holds a complete, JSON-valid block.
+        ViewBlockError: no complete, JSON-valid pair of blocks.
     """
-    for message in messages:
-        content = message.get("content")
-        if message.get("role") != "user" or not isinstance(content, str):
-            continue
-        block = view_json_from_text(content)
-        if block is None:
-            continue
-        try:
-            data = json.loads(block)
-        except json.JSONDecodeError as exc:
-            raise ViewBlockError(f"the view block is not valid JSON: {exc}") from exc
-        if not isinstance(data, dict):
-            raise ViewBlockError("the view block is not a JSON object")
-        return data
-    raise ViewBlockError(f"no user message carries a view block ({VIEW_BEGIN} ... {VIEW_END})")
+    setting = next((found for text in _contents(messages, "system")
+                    if (found := _block_from(text, SETTING, None)) is not None), None)
+    if setting is None:
+        raise ViewBlockError("no system message carries a view block "
+                             f"({marker(SETTING, '<nonce>')} ... {marker(SETTING, '<nonce>', True)})")
+    code, data = setting
+    turn = next((found for text in _contents(messages, "user")
+                 if (found := _block_from(text, TURN, code)) is not None), None)
+    if turn is None:
+        raise ViewBlockError(f"no user message carries the TURN view block of nonce {code}")
+    if not isinstance(data, dict) or not isinstance(turn[1], dict):
+        raise ViewBlockError("a view block is not a JSON object")
+    return _merge(data, turn[1])
 
 
 def view_from_messages(messages: list[dict[str, Any]]) -> View:
     """The typed view a request was made for (the simulator's input).
 
     Raises:
-        ViewBlockError: no block, or the block is not a valid view.
+        ViewBlockError: no block, or the blocks are not a valid view.
     """
     data = view_data_from_messages(messages)
     try:

@@ -6,10 +6,12 @@ import pytest
 
 from treatylab.agents import mediators
 from treatylab.agents.backends.prompting import (
-    VIEW_BEGIN,
-    VIEW_END,
+    SETTING,
+    TURN,
     ViewBlockError,
     initial_messages,
+    marker,
+    nonce,
     repair_messages,
     view_from_messages,
 )
@@ -27,10 +29,14 @@ def test_delegate_prompts_render_and_round_trip(stage: str) -> None:
     messages = initial_messages(view)
     assert [m["role"] for m in messages] == ["system", "user"]
     assert messages == initial_messages(view), "rendering must be deterministic"
-    user = messages[1]["content"]
-    assert user.count(VIEW_BEGIN) == 1 and user.count(VIEW_END) == 1
+    system, user = messages[0]["content"], messages[1]["content"]
+    code = nonce(view)
+    assert system.count(marker(SETTING, code)) == 1 and system.count(marker(SETTING, code, True)) == 1
+    assert user.count(marker(TURN, code)) == 1 and user.count(marker(TURN, code, True)) == 1
+    assert user.index(marker(TURN, code, True)) < user.index("Your task now:"), "the task comes last"
     assert view_from_messages(messages) == view
-    assert CANARY_BRIEF in messages[0]["content"], "the delegate's own brief is in its prompt"
+    assert CANARY_BRIEF in system, "the delegate's own brief is in its prompt"
+    assert CANARY_BRIEF not in user, "each fact once: the brief is in the SETTING block only"
 
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
@@ -39,7 +45,7 @@ def test_mediator_prompts_render_for_every_strategy(strategy: str, stage: str) -
     view = mediator_view(stage, strategy)
     messages = initial_messages(view)
     assert view_from_messages(messages) == view
-    assert f"strategy ({strategy})" in messages[1]["content"]
+    assert f'Your strategy ("{strategy}")' in messages[0]["content"]
 
 
 def test_every_registered_strategy_has_instructions() -> None:
@@ -47,12 +53,18 @@ def test_every_registered_strategy_has_instructions() -> None:
         initial_messages(mediator_view("bargain", name))
 
 
-def test_view_block_is_sorted_json_without_html_escaping() -> None:
-    view = delegate_view().model_copy(update={"background": "<b> & 'quoted'"})
-    user = initial_messages(view)[1]["content"]
-    block = user.split(VIEW_BEGIN, 1)[1].split(VIEW_END, 1)[0]
-    assert "<b> & 'quoted'" in block
-    assert block.strip().startswith('{"alliance_type"')
+def test_blocks_are_one_line_of_json_whose_strings_cannot_hold_markers() -> None:
+    view = delegate_view().model_copy(update={"background": "<b> & 'quoted'\u2028next"})
+    system = initial_messages(view)[0]["content"]
+    line = system.split(marker(SETTING, nonce(view)) + "\n", 1)[1].split("\n", 1)[0]
+    assert line.startswith('{"role":"delegate"') and "<" not in line and "\u2028" not in line
+    assert "\\u003cb\\u003e & 'quoted'\\u2028next" in line
+    assert view_from_messages(initial_messages(view)).background == "<b> & 'quoted'\u2028next"
+
+
+def test_consecutive_prompts_of_a_party_share_the_system_message() -> None:
+    first, later = delegate_view("open"), delegate_view("bargain")
+    assert initial_messages(first)[0] == initial_messages(later)[0]
 
 
 def test_repair_quotes_every_problem_and_keeps_the_view_block_first() -> None:
@@ -64,5 +76,8 @@ def test_repair_quotes_every_problem_and_keeps_the_view_block_first() -> None:
 
 
 def test_missing_view_block_is_a_clear_error() -> None:
-    with pytest.raises(ViewBlockError, match="no user message carries a view block"):
+    with pytest.raises(ViewBlockError, match="no system message carries a view block"):
         view_from_messages([{"role": "user", "content": "hello"}])
+    messages = initial_messages(delegate_view())
+    with pytest.raises(ViewBlockError, match="no user message carries the TURN view block"):
+        view_from_messages(messages[:1])
