@@ -80,6 +80,10 @@ class MediatorAction(Record):
     compensation: dict[str, float] = Field(
         default_factory=dict, description="Points from the mediator budget, per party."
     )
+    caucus_with: str | None = Field(default=None, description=(
+        "A party to send `caucus_message` to in confidence (shuttle diplomacy); only that "
+        "party and the mediator ever see it, and the party may answer through to_mediator."))
+    caucus_message: str = ""
     private_note: str = ""
 
 

@@ -89,6 +89,10 @@ def _mediator_problems(view: MediatorView, action: MediatorAction) -> list[str]:
     for n, candidate in enumerate(action.candidates):
         out.extend(package_problems(view, candidate, f"candidates[{n}]"))
     parties = {party.id for party in view.parties}
+    if action.caucus_with is not None and action.caucus_with not in parties:
+        out.append(f"caucus_with: unknown party '{action.caucus_with}'; name one party id")
+    if action.caucus_with is not None and not action.caucus_message.strip():
+        out.append("caucus_message: a caucus needs a message for the party in caucus_with")
     for party_id, points in action.compensation.items():
         if party_id not in parties:
             out.append(f"compensation: unknown party '{party_id}'")

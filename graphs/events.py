@@ -57,8 +57,11 @@ def turn_events(stage: str, round_: int, actor: str, result: TurnResult) -> list
     if isinstance(action, DelegateAction):
         out = _delegate(stage, round_, actor, action)
     elif isinstance(action, MediatorAction):
-        public = action.model_copy(update={"private_note": ""})
+        public = action.model_copy(update={"private_note": "", "caucus_with": None, "caucus_message": ""})
         out.append(_event(stage, round_, actor, "mediator_move", "public", public))
+        if action.caucus_with is not None:  # shuttle: one party, in confidence
+            out.append(_event(stage, round_, actor, "caucus", "caucus",
+                              CaucusPayload(text=action.caucus_message, to=action.caucus_with)))
         if action.private_note:
             out.append(_event(stage, round_, actor, "private_note", "private",
                               NotePayload(text=action.private_note)))

@@ -32,7 +32,8 @@ def visible_to(event: Event, viewer: str) -> bool:
         return True
     if event.visibility == "private":
         return event.actor == viewer
-    return event.actor == viewer or viewer == MEDIATOR
+    to = getattr(event.payload, "to", MEDIATOR)  # a mediator's caucus goes to one party
+    return event.actor == viewer or viewer == MEDIATOR or to == viewer
 
 
 def describe(event: Event) -> str:

@@ -25,6 +25,7 @@ from treatylab.agents.views import (
     fence_nonce,
 )
 from treatylab.graphs.config import RunConfig
+from treatylab.graphs.shuttle import caucus_messages
 from treatylab.graphs.ledger import Ledger, ledger_for
 from treatylab.scenarios.schema import Scenario
 
@@ -102,7 +103,7 @@ def delegate_view(scenario: Scenario, config: RunConfig, events: list[Event], pa
         mediator=config.mediator,
         drafting=drafting,
         own=own,
-        messages=_messages(ledger, stage),
+        messages=_messages(ledger, stage) + caucus_messages(events, party_id, stage, round_),
         implementation=implementation,
     )
 

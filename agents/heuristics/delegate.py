@@ -259,6 +259,7 @@ def _bargain(view: DelegateView) -> DelegateAction:
     )
     return DelegateAction(
         statement=statement,
+        to_mediator=_caucus_answer(view),
         proposal=Proposal(proposer=view.party_id, package=package,
                           rationale=f"Aspiration {target:.0f} of 100 in round {view.round}."),
         responses=responses,
@@ -266,6 +267,20 @@ def _bargain(view: DelegateView) -> DelegateAction:
         ranking=_ranking(view),
         trust=_updated_trust(view),
         private_note=note,
+    )
+
+
+def _caucus_answer(view: DelegateView) -> str | None:
+    """Answer the mediator's confidential message, if it sent one: what is decisive, where to move."""
+    from treatylab.agents.mediators.caucus import CAUCUS_SENDER
+
+    if not any(message.sender == CAUCUS_SENDER for message in view.messages):
+        return None
+    ranked, best = priorities(view), favourite(view)
+    return prompts.render(
+        "heuristic/delegate_caucus.j2", top=describe.issue_title(view, ranked[0]),
+        top_label=describe.option_label(view, ranked[0], best[ranked[0]]),
+        flexible=[describe.issue_title(view, i) for i in ranked[-2:]],
     )
 
 

@@ -16,7 +16,11 @@ from __future__ import annotations
 
 from treatylab import prompts
 from treatylab.agents.actions import MediatorAction
+from treatylab.agents.heuristics import describe
 from treatylab.agents.views import MediatorView
+
+CAUCUS_SENDER = "mediator (caucus)"  # how a bargaining caucus message reaches its one party
+STALL_REJECTIONS = 2  # a party that turned the mediator's text down this often: talks stall
 
 
 def hold(view: MediatorView) -> MediatorAction:
@@ -25,6 +29,31 @@ def hold(view: MediatorView) -> MediatorAction:
                                issues=[issue.title for issue in view.issues])
     questions = prompts.render_lines("heuristic/mediator_caucus_questions.j2")
     return MediatorAction(statement=statement, move="caucus", questions=questions)
+
+
+def shuttle_partner(view: MediatorView) -> str | None:
+    """The party to meet in caucus this round, when talks on the mediator's text stall.
+
+    Stalled: a party rejected the latest text and has now rejected the mediator's texts at
+    least `STALL_REJECTIONS` times. Such critics are met one at a time, the most persistent
+    first, in rotation by round, so each hears from the mediator in turn.
+    """
+    critics = sorted((p for p in view.record.text_critics
+                      if view.record.text_rejections.get(p, 0) >= STALL_REJECTIONS),
+                     key=lambda p: (-view.record.text_rejections.get(p, 0), p))
+    if view.stage != "bargain" or not critics:
+        return None
+    return critics[view.round % len(critics)]
+
+
+def shuttle(view: MediatorView, action: MediatorAction) -> MediatorAction:
+    """`action` plus a confidential message to the stalled party, if talks stall."""
+    party = shuttle_partner(view)
+    if party is None:
+        return action
+    message = prompts.render("heuristic/mediator_shuttle.j2", party=describe.party_name(view, party),
+                             times=view.record.text_rejections.get(party, 0))
+    return action.model_copy(update={"caucus_with": party, "caucus_message": message})
 
 
 def confided_demands(view: MediatorView) -> dict[str, dict[str, str]]:

@@ -12,6 +12,8 @@ from treatylab.agents.heuristics.packages import PackageGrid, grid_for
 from treatylab.agents.heuristics.seeding import rng
 from treatylab.agents.views import MediatorView
 
+CONFIDED_BONUS = 0.15  # on the 0..1 estimate scale, per confided option (as in `candidates`)
+
 def clarify(view: MediatorView) -> MediatorAction:
     statement = prompts.render(
         "heuristic/mediator_clarify.j2", issues=[issue.title for issue in view.issues]
@@ -41,8 +43,14 @@ def revealed_nash_text(view: MediatorView, grid: PackageGrid | None = None) -> P
     long as some package satisfies them), and a party that keeps rejecting weighs more in
     the product. Without critics the text is the plain maximiser.
     """
+    from treatylab.agents.mediators.caucus import confided_demands
+
     grid = grid or grid_for(view.issues)
     estimates = {pid: estimate(pos, grid) for pid, pos in sorted(view.record.positions.items())}
+    for party_id, demands in sorted(confided_demands(view).items()):  # what a party confided
+        for issue_id, option in sorted(demands.items()):
+            if party_id in estimates:
+                estimates[party_id] = estimates[party_id] + CONFIDED_BONUS * grid.matches({issue_id: option})
     log_product = np.zeros(len(grid))
     lines = []
     for party_id, position in sorted(view.record.positions.items()):

@@ -2,7 +2,9 @@
 
 Each round it tables one full text, the package with the largest Nash product over the
 preferences the parties have revealed, and revises it on their critiques (rejections raise a
-party's weight in the product).
+party's weight in the product). When a party keeps rejecting the text it meets that party in
+caucus during bargaining (shuttle diplomacy, see `caucus.shuttle`); what the party confides
+there raises its estimated utility for the options it named.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from treatylab import prompts
 from treatylab.agents.actions import MediatorAction
 from treatylab.agents.heuristics import describe
-from treatylab.agents.mediators import common
+from treatylab.agents.mediators import caucus, common
 from treatylab.agents.mediators.base import MediatorStrategy, register
 from treatylab.agents.views import MediatorView
 
@@ -30,4 +32,5 @@ class Formulative(MediatorStrategy):
             "heuristic/mediator_text.j2", terms=describe.terms(view, text), round=view.round,
             revised=view.record.single_text is not None and view.record.single_text != text,
         )
-        return MediatorAction(statement=statement, move="propose_text", single_text=text)
+        action = MediatorAction(statement=statement, move="propose_text", single_text=text)
+        return caucus.shuttle(view, action)  # talks stalling on the text: meet the critic alone

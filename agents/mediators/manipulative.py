@@ -40,7 +40,8 @@ class Manipulative(MediatorStrategy):
             offers=[{"party": describe.party_name(view, p), "points": points}
                     for p, points in compensation.items()],
         )
-        return MediatorAction(
+        action = MediatorAction(
             statement=statement, move="set_deadline" if new_deadline else "propose_text",
             single_text=text, deadline_round=deadline_round, compensation=compensation,
         )
+        return caucus.shuttle(view, action)  # a stalled critic is also met alone

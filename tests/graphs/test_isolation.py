@@ -86,3 +86,35 @@ def test_oracle_sees_true_utilities_only_when_declared(flagship):
     backends[MEDIATOR] = backend
     run(flagship, RunConfig(mediator="formulative", seed=1), backends=backends)
     assert all(view.oracle is None for view in backend.views)
+
+
+def test_bargaining_caucus_reaches_only_its_party():
+    # Shuttle diplomacy: the formulative mediator meets stalled critics one at a time during
+    # bargaining; its message reaches that party alone, and the answer the mediator alone.
+    from treatylab.scenarios import load
+
+    scenario = load("ardent-valley")
+    backends = {p: RecordingBackend() for p in scenario.party_ids()}
+    backends[MEDIATOR] = RecordingBackend()
+    episode = run(scenario, RunConfig(mediator="formulative", seed=0), backends=backends)
+    sent = [e for e in episode.events if e.kind == "caucus" and e.stage == "bargain" and e.actor == MEDIATOR]
+    answers = [e for e in episode.events if e.kind == "caucus" and e.stage == "bargain" and e.actor != MEDIATOR]
+    assert len({e.payload.to for e in sent}) >= 2 and answers
+    for move in (e for e in episode.events if e.kind == "mediator_move"):
+        assert move.payload.caucus_with is None and move.payload.caucus_message == ""
+    for event in sent:
+        party = event.payload.to
+        delivered = [v for v in backends[party].views if v.stage == "bargain" and v.round == event.round + 1]
+        assert any(m.text == event.payload.text for v in delivered for m in v.messages)
+        for other in scenario.party_ids():
+            if other == party:
+                continue
+            for view in backends[other].views:
+                prompt = "\n".join(m["content"] for m in initial_messages(view))
+                assert event.payload.text not in view.model_dump_json(), f"{party}'s caucus reached {other}"
+                assert event.payload.text not in prompt
+    assert {a.actor for a in answers} <= {e.payload.to for e in sent}
+    for answer in answers:
+        writers = {a.actor for a in answers if a.payload.text == answer.payload.text}
+        for other in set(scenario.party_ids()) - writers:
+            assert all(answer.payload.text not in v.model_dump_json() for v in backends[other].views)
