@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import stat
 from pathlib import Path
 
 import yaml
@@ -17,6 +19,57 @@ from pydantic import ValidationError
 from treatylab.scenarios.schema import Scenario
 
 LIBRARY_DIR = Path(__file__).resolve().parent
+LIBRARY_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
+MAX_FILE_BYTES = 5 * 1024 * 1024  # the library's files are under 40 kB
+MAX_RUN_PACKAGES = 100_000  # the library's largest space has 972; imported games < 20,000
+MAX_DEPTH = 32  # scenario files nest about 6 deep; deeper input is hostile or broken
+
+
+class _Refused(yaml.YAMLError):
+    """A YAML construct scenario files never need (deep nesting, aliases, duplicate keys)."""
+
+    def __init__(self, mark: yaml.Mark | None, problem: str) -> None:
+        super().__init__(problem)
+        self.problem_mark = mark
+        self.problem = problem
+
+
+class _ScenarioLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys (with their line), aliases and deep nesting.
+
+    The composer is recursive, so a 20,000-deep list would raise RecursionError; aliases
+    let a small file expand exponentially; a repeated key would silently win.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise _Refused(event.start_mark, f"alias *{event.anchor} is not allowed in scenario "
+                           "files; write the value out in full")
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(self.peek_event().start_mark, f"nesting deeper than {MAX_DEPTH} "
+                               "levels; scenario files nest about 6 levels deep")
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[no-untyped-def]
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:
+                raise _Refused(key_node.start_mark, "a mapping key must be a plain value") from None
+            if first is not None:
+                raise _Refused(key_node.start_mark, f"duplicate key '{key}' (first at line "
+                               f"{first}); each key may appear once: remove one")
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
 
 
 class ScenarioError(Exception):
@@ -38,12 +91,17 @@ def library_ids() -> list[str]:
 
 
 def resolve(path_or_id: str | Path) -> Path:
-    """A path as given if it exists, else a library id; raise ScenarioError naming both."""
+    """A path as given if it exists, else a library id; raise ScenarioError naming both.
+
+    A library id is a plain kebab-case name looked up only inside the library folder, so
+    '../../x' never reaches a file outside it.
+    """
     candidate = Path(path_or_id)
     if candidate.exists():
         return candidate
-    library = LIBRARY_DIR / f"{path_or_id}.yaml"
-    if library.exists():
+    name = str(path_or_id)
+    library = LIBRARY_DIR / f"{name}.yaml"
+    if LIBRARY_ID.fullmatch(name) and library.is_file():
         return library
     raise ScenarioError(
         str(path_or_id),
@@ -83,8 +141,14 @@ def _validation_problems(error: ValidationError) -> list[str]:
 
 def parse(text: str, source: str = "<string>") -> Scenario:
     """Parse YAML text into a validated Scenario or raise ScenarioError."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ScenarioError(source, [f"(file): {len(text):,} characters; the cap is "
+                                     f"{MAX_FILE_BYTES:,} bytes (5 MB): split or trim the file"])
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_ScenarioLoader)  # noqa: S506 (a SafeLoader subclass)
+    except RecursionError:
+        raise ScenarioError(source, [f"YAML: nesting too deep; the cap is {MAX_DEPTH} "
+                                     "levels"]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "YAML"
@@ -98,14 +162,49 @@ def parse(text: str, source: str = "<string>") -> Scenario:
         raise ScenarioError(source, _validation_problems(exc)) from None
 
 
-def load(path_or_id: str | Path) -> Scenario:
-    """Load a scenario by path or by library id (e.g. 'northern-shield')."""
+def load(path_or_id: str | Path, *, for_run: bool = False) -> Scenario:
+    """Load a scenario by path or by library id (e.g. 'northern-shield').
+
+    With `for_run`, also refuse a space too large to negotiate in seconds: baseline
+    delegates and mediators score every package on every turn, so an episode costs about
+    a hundred passes over the space, where analysis costs one.
+    """
     path = resolve(path_or_id)
+    scenario = parse(read_text(path), source=str(path))
+    if for_run and scenario.package_count() > MAX_RUN_PACKAGES:
+        raise ScenarioError(str(path), [
+            f"issues: {scenario.package_count():,} packages; `run` negotiates at most "
+            f"{MAX_RUN_PACKAGES:,} (every turn scores every package): drop issues or options "
+            "(`treatylab analyze` and `scenario check` take up to 10,000,000)"])
+    return scenario
+
+
+def read_text(path: Path) -> str:
+    """The file's text if it is a regular file of at most 5 MB in UTF-8, else ScenarioError.
+
+    Checked before opening: a FIFO would block on open, /dev/zero would never end.
+    """
+    source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(str(path), [f"cannot read file: {exc}"]) from None
-    return parse(text, source=str(path))
+        info = path.stat()
+    except OSError as exc:
+        raise ScenarioError(source, [f"(file): cannot read: {exc.strerror or exc}"]) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise ScenarioError(source, ["(file): not a regular file; give a scenario YAML file"])
+    if info.st_size > MAX_FILE_BYTES:
+        raise ScenarioError(source, [f"(file): {info.st_size:,} bytes; the cap is "
+                                     f"{MAX_FILE_BYTES:,} bytes (5 MB): split or trim the file"])
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise ScenarioError(source, [f"(file): more than {MAX_FILE_BYTES:,} bytes (5 MB)"])
+        return data.decode("utf-8")
+    except OSError as exc:
+        raise ScenarioError(source, [f"(file): cannot read: {exc.strerror or exc}"]) from None
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(source, [f"(file): not UTF-8 text (byte {exc.start}); save the "
+                                     "file as UTF-8"]) from None
 
 
 def scenario_hash(scenario: Scenario) -> str:

@@ -12,13 +12,36 @@ import itertools
 import math
 import re
 from fractions import Fraction
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 SHARE_TOLERANCE = 1e-6
 BEST_PACKAGE_TOTAL = 100.0
+MAX_PACKAGES = 10_000_000  # the outcome space stays analysable (exact frontier in seconds)
+MAX_PARTIES = 20
+MAX_UTILITY_CELLS = 70_000_000  # packages x parties: the worst case of 7 parties x 10^7
+POINTS_LIMIT = 1000.0  # |points| of one option; each party's best package totals 100
+# Ids the protocol, the CLI or the backends use for themselves: a party named so would take
+# the mediator's seat, or every caucus message, or read as a keyword.
+RESERVED_IDS = frozenset({
+    "mediator", "protocol", "all", "none", "human", "system", "user", "assistant", "public",
+    "private", "caucus", "everyone", "nobody", "evaluator", "judge", "simulator", "chair",
+    "null", "true", "false",
+})
+
+
+def _non_empty(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty; write a short text")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_non_empty)]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Points = Annotated[float, Field(ge=-POINTS_LIMIT, le=POINTS_LIMIT)]
+Delta = Annotated[float, Field(ge=-100.0, le=100.0)]
 FRACTION_PATTERN = re.compile(r"\d{1,6}\s*/\s*\d{1,6}|\d{0,6}\.\d{1,12}|1|0")
 
 AllianceType = Literal[
@@ -29,19 +52,22 @@ DecisionRule = Literal["unanimity", "qualified_majority"]
 
 
 class Record(BaseModel):
-    """Base of every scenario record: frozen, and unknown fields are an error (typos surface)."""
+    """Base of every scenario record: frozen, and unknown fields are an error (typos surface).
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Strict: a boolean is not a number and a string is not a number; every number is finite.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True, allow_inf_nan=False)
 
 
 class Option(Record):
     id: str = Field(pattern=ID_PATTERN, description="Option id, unique within its issue.")
-    label: str = Field(description="Short human label used in statements.")
+    label: Text = Field(description="Short human label used in statements.")
     description: str = ""
-    burden_shares: dict[str, float] | None = Field(
+    burden_shares: dict[str, Share] | None = Field(
         default=None, description="Who pays what share of the common burden (sums to 1)."
     )
-    sovereignty_cost: dict[str, float] = Field(
+    sovereignty_cost: dict[str, Share] = Field(
         default_factory=dict, description="0..1 per party: how much of its autonomy it cedes."
     )
     trust_value: float | None = Field(
@@ -51,7 +77,7 @@ class Option(Record):
 
 class Issue(Record):
     id: str = Field(pattern=ID_PATTERN)
-    title: str
+    title: Text
     description: str = ""
     options: list[Option] = Field(min_length=2)
 
@@ -72,7 +98,7 @@ class RedLine(Record):
 
 class Party(Record):
     id: str = Field(pattern=ID_PATTERN)
-    name: str
+    name: Text
     capacity: float = Field(ge=0.0, le=1.0, description="Share of economic capacity (sum 1).")
     benefit: float = Field(ge=0.0, le=1.0, description="Share of security benefit (sum 1).")
     reservation: float = Field(ge=0.0, le=100.0, description="BATNA on the 0..100 scale.")
@@ -152,9 +178,9 @@ class Shock(Record):
     at_period: int | None = Field(
         default=None, ge=1, description="Implementation period it fires at (tempts defection)."
     )
-    public: str = Field(description="What every party learns when it fires.")
-    reservation_delta: dict[str, float] = Field(default_factory=dict)
-    defection_temptation: dict[str, float] = Field(
+    public: Text = Field(description="What every party learns when it fires.")
+    reservation_delta: dict[str, Delta] = Field(default_factory=dict)
+    defection_temptation: dict[str, Share] = Field(
         default_factory=dict, description="0..1 per party: pull towards defecting in that period."
     )
 
@@ -168,17 +194,17 @@ class Shock(Record):
 class MediatorBudget(Record):
     """Resources a manipulative mediator may offer as compensation (utility points)."""
 
-    points: float = Field(ge=0.0)
+    points: float = Field(ge=0.0, le=100.0)
     description: str = ""
 
 
 class Scenario(Record):
     schema_version: Literal[1]
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="kebab-case, unique.")
-    title: str
+    title: Text
     alliance_type: AllianceType
-    summary: str
-    background: str
+    summary: Text
+    background: Text
     inspired_by: list[str] = Field(default_factory=list)
     sources: str = ""
     no_agreement_expected: bool = Field(
@@ -187,8 +213,8 @@ class Scenario(Record):
     rules: Rules = Field(default_factory=Rules)
     parties: list[Party] = Field(min_length=2)
     issues: list[Issue] = Field(min_length=1)
-    utilities: dict[str, dict[str, dict[str, float]]]
-    initial_trust: dict[str, dict[str, float]] = Field(default_factory=dict)
+    utilities: dict[str, dict[str, dict[str, Points]]]
+    initial_trust: dict[str, dict[str, Share]] = Field(default_factory=dict)
     shocks: list[Shock] = Field(default_factory=list)
     mediator_budget: MediatorBudget | None = None
 
@@ -234,6 +260,13 @@ class Scenario(Record):
         return self.initial_trust.get(truster, {}).get(trustee, 0.5)
 
     # -- validation -----------------------------------------------------------------------
+    @field_validator("schema_version", mode="before")
+    @classmethod
+    def _exactly_one(cls, value: object) -> object:
+        if type(value) is not int or value != 1:
+            raise ValueError(f"{value!r} is not supported; write schema_version: 1 (the integer)")
+        return value
+
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:
         problems = list(_cross_reference_problems(self))
@@ -251,6 +284,11 @@ def _cross_reference_problems(s: Scenario) -> list[str]:
     out: list[str] = []
     party_ids = s.party_ids()
     issue_ids = s.issue_ids()
+    out.extend(_size_problems(s))
+    for k, pid in enumerate(party_ids):
+        if pid in RESERVED_IDS:
+            out.append(f"parties[{k}].id: '{pid}' is reserved for the protocol; "
+                       f"rename the party (e.g. '{pid}-state')")
     for dup in _duplicates(party_ids):
         out.append(f"parties: duplicate party id '{dup}'; each party id must be unique")
     for dup in _duplicates(issue_ids):
@@ -331,6 +369,24 @@ def _cross_reference_problems(s: Scenario) -> list[str]:
         if shock.at_round is not None and shock.at_round > rules.max_rounds:
             out.append(f"shocks[{n}].at_round: {shock.at_round} is after rules.max_rounds "
                        f"({rules.max_rounds}); it would never fire")
+    return out
+
+
+def _size_problems(s: Scenario) -> list[str]:
+    """Caps that keep every valid scenario analysable and runnable in bounded memory."""
+    out: list[str] = []
+    packages = s.package_count()
+    if packages > MAX_PACKAGES:
+        sizes = " x ".join(str(len(issue.options)) for issue in s.issues)
+        out.append(f"issues: the package space has {packages:,} packages ({sizes} options); "
+                   f"the cap is {MAX_PACKAGES:,}: drop issues or options")
+    if len(s.parties) > MAX_PARTIES:
+        out.append(f"parties: {len(s.parties)} parties; the cap is {MAX_PARTIES}: "
+                   "merge or drop parties")
+    elif packages <= MAX_PACKAGES and packages * len(s.parties) > MAX_UTILITY_CELLS:
+        out.append(f"issues: {packages:,} packages x {len(s.parties)} parties = "
+                   f"{packages * len(s.parties):,} utilities; the cap is "
+                   f"{MAX_UTILITY_CELLS:,}: drop issues, options or parties")
     return out
 
 

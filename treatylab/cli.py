@@ -34,10 +34,18 @@ COMMAND_MODULES = (
     "treatylab.cli_judge",
     "treatylab.cli_llm",
     "treatylab.cli_sweep",
+    "treatylab.cli_view",
 )
 
 
+_REGISTERED: list[str] = []
+
+
 def _register_commands() -> None:
+    """Add every command group once per process (main() may be called many times in one)."""
+    if _REGISTERED:
+        return
+    _REGISTERED.append("done")
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(name)

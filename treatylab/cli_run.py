@@ -96,7 +96,7 @@ def run(
     from treatylab.identity import identity_of
     from treatylab.seat import TerminalSeat
 
-    scenario_model = load(scenario)
+    scenario_model = load(scenario, for_run=True)
     config = build_config(mediator=mediator, seed=seed, model=model, base_url=base_url,
                           temperature=temperature, delegate=delegate,
                           mediator_backend=mediator_backend, max_repairs=max_repairs,
