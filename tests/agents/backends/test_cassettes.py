@@ -95,7 +95,7 @@ def test_mismatch_names_the_turn_and_the_first_difference(tmp_path: Path, monkey
     assert message.startswith("cassette mismatch")
     assert "bargain request of delegate aurelia (round 3)" in message
     assert "closest recorded request: #1" in message
-    assert "line 1: recorded 'Stage: bargain, round 2 of 4" in message
+    assert "line 2: recorded '{\"stage\":\"bargain\",\"round\":2," in message  # the TURN block
     assert caught.value.exit_code == 3
 
 
