@@ -13,6 +13,8 @@ sweep never duplicates a row. Columns (docs/experiments.md lists them):
 - cost_usd: the episode's cost by the price table (treatylab.prices); null only when a model
   it called has no price;
 - compensation_paid: points the mediator owes (its text agreed with an offer attached);
+- stalls: stall events the protocol recorded (graphs.stall); stall_reason: the first one's
+  reason (no_new_proposal | restated | accepted_while_talking), null without a stall;
 - every numeric score of result.json's `scores`, flattened with dots: a metric's value takes
   its name (`trust`) and its components follow (`trust.structural`); maps keyed by party
   become `path[party]` (`advantage[aurelia]`); the `process` section becomes `process.*`.
@@ -38,7 +40,8 @@ CONFIG_COLUMNS = ("episode_id", "sweep", "scenario", "delegates", "model", "medi
 STATUS_COLUMNS = ("status", "failure_type", "failure", "budget_cap")
 OUTCOME_COLUMNS = ("outcome", "agreement", "rounds", "package")
 USAGE_COLUMNS = ("llm_calls", "prompt_tokens", "completion_tokens", "tokens", "repairs",
-                 "failed_turns", "latency_s", "wall_s", "cost_usd", "compensation_paid")
+                 "failed_turns", "latency_s", "wall_s", "cost_usd", "compensation_paid", "stalls",
+                 "stall_reason")
 
 
 def _number(value: Any) -> bool:
@@ -72,8 +75,9 @@ def _usage(transcript: Path) -> dict[str, Any]:
     from treatylab.agents.mediators.leverage import compensation_paid
     from treatylab.agents.transcript import loads_jsonl
 
-    counts = {"llm_calls": 0, "prompt_tokens": 0, "completion_tokens": 0, "repairs": 0,
-              "failed_turns": 0, "latency_s": 0.0}
+    counts: dict[str, Any] = {"llm_calls": 0, "prompt_tokens": 0, "completion_tokens": 0,
+                              "repairs": 0, "failed_turns": 0, "latency_s": 0.0, "stalls": 0,
+                              "stall_reason": None}
     text = transcript.read_text(encoding="utf-8")
     for line in text.splitlines():
         event = json.loads(line)
@@ -86,6 +90,9 @@ def _usage(transcript: Path) -> dict[str, Any]:
             counts["latency_s"] += float(payload.get("latency_ms", 0.0)) / 1000.0
         elif event["kind"] == "failed_turn":
             counts["failed_turns"] += 1
+        elif event["kind"] == "stall":  # graphs.stall: talks going round in circles
+            counts["stalls"] += 1
+            counts["stall_reason"] = counts["stall_reason"] or event["payload"]["reason"]
     counts["tokens"] = counts["prompt_tokens"] + counts["completion_tokens"]
     # Only mediator moves and outcomes decide compensation: parse just those lines as events.
     relevant = [line for line in text.splitlines()
@@ -145,7 +152,7 @@ def build_results(out: Path, episodes: list[PlannedEpisode], sweep: str) -> pd.D
         frame["agreement"] = frame["agreement"].astype("boolean")
     if "cost_usd" in frame:
         frame["cost_usd"] = frame["cost_usd"].astype("Float64")
-    for column in ("failure_type", "failure", "outcome", "package", "budget_cap"):
+    for column in ("failure_type", "failure", "outcome", "package", "budget_cap", "stall_reason"):
         if column in frame:
             frame[column] = frame[column].astype("string")
     return frame
