@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "treatylab.cli_llm",
     "treatylab.cli_sweep",
     "treatylab.cli_view",
+    "treatylab.cli_branch",
     "treatylab.cli_view",
 )
 
