@@ -9,6 +9,7 @@ from treatylab.evals.burden import burden_equity
 from treatylab.evals.metric import MetricResult
 from treatylab.evals.outcome_space import OutcomeSpace
 from treatylab.evals.package_analysis import PackageAnalysis, RedLineCrossing, analyze_package
+from treatylab.evals.registry import Metric, MetricContext, metric, registered_metrics
 from treatylab.evals.scorecard import Process, Scorecard, evaluate
 from treatylab.evals.sovereignty import sovereignty_preservation
 from treatylab.evals.trust import trust
@@ -23,7 +24,8 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module 'treatylab.evals' has no attribute {name!r}")
 
 __all__ = [
-    "MetricResult", "OutcomeSpace", "PackageAnalysis", "Process", "RedLineCrossing",
+    "Metric", "MetricContext", "MetricResult", "OutcomeSpace", "PackageAnalysis", "Process", "RedLineCrossing",
     "Scorecard", "SolutionPoint", "SpaceReport", "analyze_package", "analyze_scenario",
-    "burden_equity", "evaluate", "load_results", "sovereignty_preservation", "trust",
+    "burden_equity", "evaluate", "load_results", "metric", "registered_metrics",
+    "sovereignty_preservation", "trust",
 ]

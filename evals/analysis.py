@@ -7,13 +7,22 @@ bargaining solutions lie, and how a given package measures against them.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
 
-from treatylab.evals.burden import BurdenReference, burden_equity
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
+
+from treatylab.evals.burden import BurdenReference
 from treatylab.evals.metric import MetricResult
 from treatylab.evals.outcome_space import OutcomeSpace
 from treatylab.evals.package_analysis import PackageAnalysis, analyze_package
-from treatylab.evals.sovereignty import sovereignty_preservation
+from treatylab.evals.registry import MetricContext, run_metrics
 from treatylab.scenarios.schema import Scenario
 
 
@@ -27,12 +36,33 @@ class SolutionPoint(Record):
     utilities: dict[str, float]
 
 
-class PackageReport(Record):
-    """One package: its outcome-space measures and its treaty metrics."""
+class PackageScores(Record):
+    """One package: its outcome-space measures and every registered metric that scores a
+    package without a transcript (burden equity, sovereignty preservation, ...), by name.
+    On the wire the metrics are flat keys beside `analysis`."""
 
     analysis: PackageAnalysis
-    burden_equity: MetricResult
-    sovereignty_preservation: MetricResult
+    metrics: dict[str, MetricResult] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_metrics(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "metrics" not in data:
+            data = dict(data)
+            data["metrics"] = {k: data.pop(k) for k in list(data) if k not in cls.model_fields}
+        return data
+
+    @model_serializer(mode="wrap")
+    def _flatten_metrics(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out = handler(self)
+        metrics = out.pop("metrics", {})
+        return {**out, **metrics}
+
+    def __getattr__(self, name: str) -> Any:
+        metrics = self.__dict__.get("metrics")
+        if metrics is not None and name in metrics:
+            return metrics[name]
+        return super().__getattr__(name)  # type: ignore[misc]
 
 
 class SpaceReport(Record):
@@ -54,7 +84,7 @@ class SpaceReport(Record):
     required_signatories: int = Field(description="Signatures the decision rule needs.")
     solutions: dict[str, SolutionPoint | None]
     favourites: dict[str, SolutionPoint]
-    package: PackageReport | None = None
+    package: PackageScores | None = None
 
 
 def _point(space: OutcomeSpace, index: int | None) -> SolutionPoint | None:
@@ -80,10 +110,11 @@ def analyze_scenario(
     space = OutcomeSpace.build(scenario, reservations)
     report = None
     if package is not None:
-        report = PackageReport(
+        context = MetricContext(scenario=scenario, package=package, transcript=False,
+                                reservations=reservations or {})
+        report = PackageScores(
             analysis=analyze_package(space, package),
-            burden_equity=burden_equity(scenario, package, burden_reference),
-            sovereignty_preservation=sovereignty_preservation(scenario, package),
+            metrics=run_metrics(context, {"burden_equity": {"reference": burden_reference}}),
         )
     return SpaceReport(
         scenario=scenario.id,

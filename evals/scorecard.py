@@ -3,14 +3,19 @@
 A pure function of the scenario and the events: the same transcript always scores the same,
 so a replayed or re-scored run can be compared with `cmp`. Scores that cannot be computed
 (no agreement, no burden shares, no trust reports) are null, and the metric's `notes` say why.
+
+The outcome-space measures and the process figures are fixed fields; the headline metrics
+(trust, burden equity, sovereignty preservation, and any registered later) come from the
+metric registry (`evals.registry`) and sit in `metrics`, by name. On the wire a scorecard is
+flat: each metric is a top-level key, as in result.json's `scores`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer, model_validator
 
 from treatylab.agents.transcript import (
     ComplianceEvent,
@@ -19,14 +24,15 @@ from treatylab.agents.transcript import (
     OutcomeEvent,
     ShockEvent,
     UsageEvent,
-    VoteEvent,
 )
-from treatylab.evals.burden import BurdenReference, burden_equity
-from treatylab.evals.metric import MetricResult
-from treatylab.evals.outcome_space import OutcomeSpace
+from treatylab.evals.burden import BurdenReference
+from treatylab.evals.metric import MetricResult, Scalar
 from treatylab.evals.package_analysis import analyze_package
-from treatylab.evals.sovereignty import sovereignty_preservation
-from treatylab.evals.trust import trust
+from treatylab.evals.registry import MetricContext, run_metrics
+from treatylab.scenarios.schema import Scenario
+
+Transcript = Sequence[Event]
+"""A transcript: its events in order (an object with an `events` list is accepted too)."""
 
 
 class Process(BaseModel):
@@ -69,10 +75,31 @@ class Scorecard(BaseModel):
     distances: dict[str, float | None] | None
     frontier_size: int
     zone_of_agreement_size: int
-    trust: MetricResult
-    sovereignty_preservation: MetricResult
-    burden_equity: MetricResult
+    metrics: dict[str, MetricResult] = Field(
+        default_factory=dict, description="Registered metrics by name; flat on the wire.")
     process: Process
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gather_metrics(cls, data: Any) -> Any:
+        """Read the flat form back: every key that is not a field is a metric."""
+        if isinstance(data, Mapping) and "metrics" not in data:
+            data = dict(data)
+            data["metrics"] = {k: data.pop(k) for k in list(data) if k not in cls.model_fields}
+        return data
+
+    @model_serializer(mode="wrap")
+    def _flatten_metrics(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        out = handler(self)
+        metrics = out.pop("metrics", {})
+        process = out.pop("process")
+        return {**out, **metrics, "process": process}
+
+    def __getattr__(self, name: str) -> Any:
+        metrics = self.__dict__.get("metrics")
+        if metrics is not None and name in metrics:
+            return metrics[name]
+        return super().__getattr__(name)  # type: ignore[misc]
 
 
 def _events(transcript: Any) -> list[Event]:
@@ -118,32 +145,25 @@ def process_stats(events: Sequence[Event]) -> Process:
     )
 
 
-def _signed_with_reservations(events: Sequence[Event]) -> dict[str, list[str]]:
-    """Party -> issues it named in its last sign_with_reservations vote."""
-    out: dict[str, list[str]] = {}
-    for event in events:
-        if isinstance(event, VoteEvent):
-            vote = event.payload
-            reserved = vote.decision == "sign_with_reservations"
-            out[event.actor] = list(vote.reservations) if reserved else []
-    return {p: v for p, v in out.items() if v}
-
-
-def evaluate(scenario: Any, transcript: Any, *,
-             burden_reference: BurdenReference = "capacity") -> Scorecard:
-    """Score one episode.
+def evaluate(scenario: Scenario, transcript: Transcript, *,
+             burden_reference: BurdenReference = "capacity",
+             parameters: Mapping[str, Mapping[str, Scalar]] | None = None) -> Scorecard:
+    """Score one episode: the outcome-space measures, then every registered metric.
 
     Args:
         scenario: the `Scenario` the episode was negotiated on.
         transcript: its events (a list, or any object with an `events` list).
         burden_reference: "capacity" (default) or "benefit" shares for burden equity.
+        parameters: metric name -> parameters overriding its registered defaults.
     """
     events = _events(transcript)
     last = final_outcome(events)
     agreed = last is not None and last.payload.result == "agreement" and last.payload.package
     package = dict(last.payload.package) if agreed and last is not None else None
     reservations = reservations_after_shocks(scenario, events)
-    space = OutcomeSpace.build(scenario, reservations=reservations)
+    context = MetricContext(scenario=scenario, package=package, events=events,
+                            reservations=reservations)
+    space = context.space
     analysis = analyze_package(space, package) if package is not None else None
     rounds = max((e.round for e in events if e.stage == "bargain"), default=0)
     return Scorecard(
@@ -164,9 +184,7 @@ def evaluate(scenario: Any, transcript: Any, *,
         distances=analysis.distances if analysis else None,
         frontier_size=int(space.pareto_indices.size),
         zone_of_agreement_size=int(space.zone_of_agreement().sum()),
-        trust=trust(scenario, events, package),
-        sovereignty_preservation=sovereignty_preservation(
-            scenario, package, _signed_with_reservations(events)),
-        burden_equity=burden_equity(scenario, package, burden_reference),
+        metrics=run_metrics(context, {"burden_equity": {"reference": burden_reference},
+                                      **(parameters or {})}),
         process=process_stats(events),
     )

@@ -105,7 +105,7 @@ def _print_package(report, console: Console) -> None:
     table.add_row("Nash-product ratio", _fmt(a.nash_ratio))
     table.add_row("advantage", ", ".join(f"{p} {_fmt(v)}" for p, v in a.advantage.items()))
     table.add_row("distance to", ", ".join(f"{k} {_fmt(v)}" for k, v in a.distances.items()))
-    for metric in (report.package.burden_equity, report.package.sovereignty_preservation):
+    for metric in report.package.metrics.values():  # every registered package metric
         extra = "; ".join(metric.notes)
         params = ", ".join(f"{k}={v}" for k, v in metric.parameters.items())
         table.add_row(metric.name, f"{_fmt(metric.value)} ({params}){' ' + extra if extra else ''}")

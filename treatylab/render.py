@@ -101,6 +101,11 @@ class EventPrinter:
         return f"[dim]{text}[/dim]" if text else ""
 
 
+def is_metric_result(score: Any) -> bool:
+    """A score in result.json that a registered metric produced (a MetricResult's JSON)."""
+    return isinstance(score, dict) and {"name", "value", "components", "parameters"} <= set(score)
+
+
 def _value(score: Any) -> str:
     if isinstance(score, dict):
         score = score.get("value")
@@ -120,8 +125,10 @@ def scorecard_table(result: dict[str, Any], scenario: Scenario | None = None) ->
     table.add_column("value", justify="right")
     table.add_row("outcome", str(result.get("outcome")))
     table.add_row("rounds", str(result.get("rounds")))
-    for key in ("trust", "sovereignty_preservation", "burden_equity", "pareto_optimal", "nash_ratio",
-                "pareto_gap"):
+    for key, score in scores.items():  # every registered metric, whatever its name
+        if is_metric_result(score):
+            table.add_row(key.replace("_", " "), _value(score))
+    for key in ("pareto_optimal", "nash_ratio", "pareto_gap"):
         if key in scores:
             table.add_row(key.replace("_", " "), _value(scores[key]))
     utilities = scores.get("utilities") or {}
