@@ -70,3 +70,27 @@ def durability(scenario: Scenario, events: Sequence[Event]) -> MetricResult:
                     **counts},
         parameters={"source": "Fortna 2004, Peace Time (survival of agreements)"},
     )
+
+
+def survival_curve(frame, by: str = "mediator"):  # noqa: ANN001, ANN201 - pandas in, pandas out
+    """Share of episodes whose agreement is still in force after t periods, per group.
+
+    t = 0 is the agreement rate (a breakdown is never in force); t >= 1 counts agreements
+    with `durability.periods_survived >= t`. Columns: t; rows: groups. Across scenarios with
+    different horizons an agreement is counted up to its own scenario's last period only.
+    None when the table has no durability columns.
+    """
+    import pandas as pd
+
+    column = "durability.periods_survived"
+    if column not in frame or "agreement" not in frame:
+        return None
+    done = frame[frame["status"] == "done"] if "status" in frame else frame
+    survived = pd.to_numeric(done[column], errors="coerce").fillna(0.0)
+    agreed = done["agreement"].fillna(False).astype(bool)
+    horizon = int(pd.to_numeric(done.get("durability.periods"), errors="coerce").max() or 0)
+    rows = {}
+    for group, index in done.groupby(done[by].astype(str)).groups.items():
+        rows[group] = [float((agreed[index] & (survived[index] >= t)).mean() if t else agreed[index].mean())
+                       for t in range(horizon + 1)]
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(range(horizon + 1)))

@@ -149,6 +149,23 @@ text-align:right}th:first-child,td:first-child{text-align:left}tr.sig{background
 img{max-width:100%}small{color:#666}"""
 
 
+def survival_plot(frame: pd.DataFrame, by: str) -> str:
+    """Agreements in force after each implementation period, one step curve per group."""
+    from treatylab.evals.durability import survival_curve
+
+    curve = survival_curve(frame, by)
+    if curve is None or curve.shape[1] < 2:
+        return "<p>Durability scores are not in this table.</p>"
+    figure, axis = plt.subplots(figsize=(6.0, 3.6))
+    for group, row in curve.iterrows():
+        axis.step(list(curve.columns), list(row), where="post", label=str(group))
+    axis.set_xlabel("implementation period")
+    axis.set_ylabel("share of episodes with the agreement in force")
+    axis.set_ylim(0, 1.02)
+    axis.legend(fontsize=7, loc="best")
+    return _png(figure) + curve.round(3).to_html()
+
+
 def render_report(frame: pd.DataFrame, by: str = "mediator", resamples: int = 10_000, seed: int = 0,
                   source: str = "") -> str:
     """The report as one HTML string."""
@@ -171,6 +188,7 @@ def render_report(frame: pd.DataFrame, by: str = "mediator", resamples: int = 10
         "<h2>Agreement rate</h2>", agreement_plot(comparison),
         "<h2>Score distributions</h2>", distribution_plot(done, by, comparison.groups, headline, comparison),
         "<h2>Trust against burden equity</h2>", trust_equity_plot(done, by, comparison.groups),
+        "<h2>Survival of agreements</h2>", survival_plot(frame, by),
         "<h2>Means and intervals</h2>", group_table(comparison),
         "<h2>Pairwise differences</h2>", pair_table(comparison),
         "</body></html>",

@@ -75,3 +75,21 @@ def test_durability_is_in_every_scorecard(flagship):
     score = episode.result["scores"]["durability"]
     assert 0.0 <= score["value"] <= 1.0
     assert score["components"]["periods"] == flagship.rules.implementation_periods
+
+
+def test_survival_curve_per_strategy():
+    import pandas as pd
+
+    from treatylab.evals.durability import survival_curve
+    from treatylab.evals.report import survival_plot
+
+    frame = pd.DataFrame({
+        "status": ["done"] * 4, "mediator": ["a", "a", "b", "b"],
+        "agreement": [True, True, True, False],
+        "durability.periods_survived": [3, 1, 2, None], "durability.periods": [3, 3, 3, None],
+    })
+    curve = survival_curve(frame, "mediator")
+    assert curve.loc["a"].tolist() == [1.0, 1.0, 0.5, 0.5]
+    assert curve.loc["b"].tolist() == [0.5, 0.5, 0.5, 0.0]
+    assert "data:image/png;base64," in survival_plot(frame, "mediator")
+    assert survival_curve(frame.drop(columns=["durability.periods_survived"]), "mediator") is None
