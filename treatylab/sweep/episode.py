@@ -27,6 +27,8 @@ from treatylab.scenarios.schema import Scenario
 from treatylab import outputs
 from treatylab.sweep.plan import PlannedEpisode
 from treatylab.sweep.store import episode_dir, prepare_rerun, write_failure
+from treatylab.budget import held_back
+from treatylab.prices import PriceTable
 
 _parent_pid: int | None = None
 _scenarios: dict[str, Scenario] = {}
@@ -38,8 +40,11 @@ class EpisodeReport(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     episode_id: str
-    status: Literal["done", "failed"]
+    status: Literal["done", "failed", "budget", "held"]
+    """budget: stopped by its own cap; held: not started, the sweep's budget was reached."""
     tokens: int = 0
+    calls: int = 0
+    cost_usd: float | None = 0.0
     wall_s: float = 0.0
     reason: str | None = None
 
@@ -87,16 +92,25 @@ def _check_parent() -> None:
 
 
 async def run_planned(episode: PlannedEpisode, scenario: Scenario, out: Path, sweep: str,
-                      cassette: Path | None = None, record_mode: str = "record") -> EpisodeReport:
-    """Run `episode`, write its folder (or failure.json) and report; never raises for an episode."""
+                      cassette: Path | None = None, record_mode: str = "record",
+                      prices: PriceTable | None = None) -> EpisodeReport:
+    """Run `episode`, write its folder (or failure.json) and report; never raises for an episode.
+
+    Held back (nothing runs, nothing is written) once the sweep's budget is reached: every
+    executor starts episodes through here, so the stop file holds them all (treatylab.budget).
+    """
     from treatylab.runner import run_episode
 
+    held = held_back(out)
+    if held is not None:
+        return EpisodeReport(episode_id=episode.episode_id, status="held", reason=held)
     folder = episode_dir(out, episode.episode_id)
     prepare_rerun(folder)
     started = time.perf_counter()
     try:
         with _cassette(cassette, record_mode):
-            run = await run_episode(scenario, episode.config, scenario_ref=episode.scenario_ref)
+            run = await run_episode(scenario, episode.config, scenario_ref=episode.scenario_ref,
+                                    prices=prices)
         wall = time.perf_counter() - started
         _check_parent()
         extra: dict[str, Any] = {"episode_id": episode.episode_id, "name": sweep,
@@ -104,9 +118,11 @@ async def run_planned(episode: PlannedEpisode, scenario: Scenario, out: Path, sw
         if cassette is not None:
             extra["cassette"] = {"file": str(cassette), "record_mode": record_mode}
         outputs.write_run(folder, run.events, run.result, {**run.manifest, "sweep": extra})
-        tokens = sum(e.payload.prompt_tokens + e.payload.completion_tokens
-                     for e in run.events if isinstance(e, UsageEvent))
-        return EpisodeReport(episode_id=episode.episode_id, status="done", tokens=tokens, wall_s=wall)
+        usage = [e.payload for e in run.events if isinstance(e, UsageEvent)]
+        tokens = sum(u.prompt_tokens + u.completion_tokens for u in usage)
+        status = "budget" if run.result.get("status") == "budget" else "done"
+        return EpisodeReport(episode_id=episode.episode_id, status=status, tokens=tokens,
+                             calls=len(usage), cost_usd=run.result.get("cost_usd"), wall_s=wall)
     except Orphaned:
         raise
     except Exception as exc:  # noqa: BLE001 - an episode's failure is data, not a crash
@@ -138,8 +154,9 @@ async def run_payload(payload: dict[str, Any]) -> dict[str, Any]:
     if scenario is None:
         scenario = _scenarios[episode.scenario_file] = load(episode.scenario_file)
     cassette = Path(payload["cassette"]) if payload.get("cassette") else None
+    prices = PriceTable.model_validate(payload["prices"]) if payload.get("prices") else None
     report = await run_planned(episode, scenario, Path(payload["out"]), payload["sweep"], cassette,
-                               payload.get("record_mode", "record"))
+                               payload.get("record_mode", "record"), prices)
     return report.model_dump(mode="json")
 
 

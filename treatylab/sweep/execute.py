@@ -14,6 +14,10 @@ tasks under a semaphore).
 
 Whatever happens to an episode, the sweep goes on; `results.parquet` is rebuilt from the
 episode folders at the end (also after Ctrl-C), so it always matches what is on disk.
+
+A spec's `budget:` counts the spend of every finished episode (those of earlier runs too);
+once reached, no episode starts (see treatylab.budget: in-flight ones finish) and the held
+ones stay pending, to run when the budget is raised.
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ from treatylab.sweep.shards import run_sharded
 from treatylab.sweep.spec import SweepSpec, load_spec
 from treatylab.sweep.store import RESULTS, SPEC_COPY, episode_dir, is_finished, sweep_lock
 from treatylab.sweep.table import write_results
+from treatylab.budget import SweepBudget, check_priced
+from treatylab.prices import PriceTable, default_prices
 
 DEFAULT_LLM_CONCURRENCY = 8
 
@@ -52,6 +58,13 @@ class SweepSummary(BaseModel):
     failed: int
     wall_s: float
     results: Path
+    held: int = 0
+    """Not started: the sweep's budget was reached (`budget_reason` says how)."""
+    stopped: int = 0
+    """Finished with status budget: their own per-episode cap stopped them."""
+    tokens: int = 0
+    cost_usd: float = 0.0
+    budget_reason: str | None = None
 
 
 def default_out(spec: SweepSpec) -> Path:
@@ -69,13 +82,14 @@ class _Runner:
 
     def __init__(self, spec: SweepSpec, scenarios: dict[str, Scenario], out: Path, concurrency: int,
                  workers: int | None, cassette_dir: Path | None, record_mode: str,
-                 progress: SweepProgress) -> None:
+                 progress: SweepProgress, prices: PriceTable | None = None) -> None:
         self.spec, self.scenarios, self.out = spec, scenarios, out
         self.concurrency = concurrency
         self.workers = workers or os.cpu_count() or 1
         self.llm_workers = self.workers
         self.cassette_dir, self.record_mode = cassette_dir, record_mode
         self.progress = progress
+        self.prices = prices
 
     def _split(self, todo: list[PlannedEpisode]) -> tuple[list[PlannedEpisode], ...]:
         """(run in this process, run in the one-episode pool, run in LLM shards)."""
@@ -109,7 +123,7 @@ class _Runner:
             async with limit:
                 report = await run_planned(episode, self.scenarios[episode.scenario], self.out,
                                            self.spec.name, cassette_path(self.cassette_dir, episode),
-                                           self.record_mode)
+                                           self.record_mode, self.prices)
             self.progress.update(report)
 
         await asyncio.gather(*(one(e) for e in episodes))
@@ -133,20 +147,25 @@ class _Runner:
     def _payload(self, episode: PlannedEpisode) -> dict[str, object]:
         cassette = cassette_path(self.cassette_dir, episode)
         return {"episode": episode.model_dump(mode="json"), "out": str(self.out), "sweep": self.spec.name,
-                "cassette": str(cassette) if cassette else None, "record_mode": self.record_mode}
+                "cassette": str(cassette) if cassette else None, "record_mode": self.record_mode,
+                "prices": self.prices.model_dump(mode="json") if self.prices else None}
 
 
 async def run_sweep(spec_path: Path, *, out: Path | None = None, concurrency: int | None = None,
                     workers: int | None = None,
                     cassette_dir: Path | None = None, record_mode: str = "record",
-                    console: Console | None = None, show_progress: bool = True) -> SweepSummary:
+                    console: Console | None = None, show_progress: bool = True,
+                    prices: PriceTable | None = None) -> SweepSummary:
     """Run (or resume) the sweep `spec_path` describes and write `results.parquet`.
 
     Raises:
-        UserError: a bad spec, or another sweep holding the output folder.
+        UserError: a bad spec, another sweep holding the output folder, or a cost cap or
+            budget on a model without a price.
     """
     spec = load_spec(spec_path)
     episodes, scenarios = expand(spec, spec_path)
+    table = prices or default_prices()
+    check_sweep_prices(spec, episodes, table)
     out = out or default_out(spec)
     started = time.perf_counter()
     with sweep_lock(out):
@@ -154,12 +173,56 @@ async def run_sweep(spec_path: Path, *, out: Path | None = None, concurrency: in
         todo = [e for e in episodes if not is_finished(episode_dir(out, e.episode_id))]
         skipped = len(episodes) - len(todo)
         limit = concurrency or default_concurrency(todo)
-        with SweepProgress(spec.name, len(episodes), skipped, console, show_progress) as progress:
-            runner = _Runner(spec, scenarios, out, limit, workers, cassette_dir, record_mode, progress)
+        pending = {e.episode_id for e in todo}
+        spend = sweep_budget(spec, out, [e for e in episodes if e.episode_id not in pending])
+        with SweepProgress(spec.name, len(episodes), skipped, console, show_progress, spend) as progress:
+            runner = _Runner(spec, scenarios, out, limit, workers, cassette_dir, record_mode, progress,
+                             table)
             try:
                 await runner.run(todo)
             finally:
                 write_results(out, episodes, spec.name)
     return SweepSummary(name=spec.name, out=out, total=len(episodes), skipped=skipped,
                         done=progress.done, failed=progress.failed,
-                        wall_s=time.perf_counter() - started, results=out / RESULTS)
+                        wall_s=time.perf_counter() - started, results=out / RESULTS,
+                        held=progress.held, stopped=progress.stopped, tokens=progress.tokens,
+                        cost_usd=round(progress.cost, 6),
+                        budget_reason=spend.reached() if spend is not None else None)
+
+
+def check_sweep_prices(spec: SweepSpec, episodes: list[PlannedEpisode], prices: PriceTable) -> None:
+    """Cost caps and cost budgets need a price for every model, checked before anything runs.
+
+    Raises:
+        UserError: naming the first model without a price.
+    """
+    seen: set[str] = set()
+    for episode in episodes:
+        if episode.model in seen or not episode.uses_llm:
+            continue
+        seen.add(episode.model)
+        check_priced(episode.config, prices)
+        if spec.budget is not None and spec.budget.max_cost is not None:
+            check_priced(episode.config.model_copy(update={"max_cost": spec.budget.max_cost}), prices)
+
+
+def sweep_budget(spec: SweepSpec, out: Path, finished: list[PlannedEpisode]) -> SweepBudget | None:
+    """The spec's budget with the spend of the episodes already finished in `out` counted."""
+    if spec.budget is None:
+        return None
+    budget = SweepBudget(spec.budget, out)
+    for episode in finished:
+        result = read_result(episode_dir(out, episode.episode_id))
+        process = result.get("process") or {}
+        budget.add(int(process.get("llm_calls") or 0), int(process.get("total_tokens") or 0),
+                   result.get("cost_usd"))
+    return budget
+
+
+def read_result(folder: Path) -> dict:
+    import json
+
+    try:
+        return json.loads((folder / outputs.RESULT).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

@@ -10,7 +10,9 @@ delegates:                         # one entry per backend configuration
     base_url: http://127.0.0.1:8011/v1
 mediators: all                     # or a list of strategy names
 seeds: 10                          # a count (0..9) or an explicit list
-config: {max_repairs: 2}           # optional RunConfig overrides for every episode
+config: {max_repairs: 2}           # optional RunConfig overrides for every episode,
+                                   # e.g. per-episode caps {max_tokens: 200000, max_cost: 0.5}
+budget: {max_cost: 25.0}           # optional totals for the whole sweep (max_tokens, max_calls too)
 ```
 
 Everything is checked when the file is loaded, before any episode runs: a bad spec is a
@@ -30,6 +32,7 @@ from treatylab.graphs import RunConfig
 from treatylab.scenarios import ScenarioError, library_ids, load, resolve
 from treatylab.scenarios.schema import Scenario
 from treatylab.errors import UserError
+from treatylab.budget import Caps
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 TYPE_FIXES = {
@@ -76,6 +79,8 @@ class SweepSpec(Record):
     mediators: list[str] | Literal["all"] = Field(min_length=1)
     seeds: list[int] | int = Field(description="A count n (seeds 0..n-1) or a list of seeds.")
     config: dict[str, Any] = Field(default_factory=dict, description="RunConfig overrides.")
+    budget: Caps | None = Field(default=None, description=(
+        "Totals for the whole sweep; reached, it stops launching episodes (treatylab.budget)."))
 
     @field_validator("seeds")
     @classmethod
@@ -148,6 +153,8 @@ def parse_spec(data: Any, source: str) -> SweepSpec:
 def _allowed(loc: tuple[Any, ...]) -> list[str]:
     if loc and loc[0] == "delegates":
         return list(DelegateBackend.model_fields)
+    if loc and loc[0] == "budget":
+        return list(Caps.model_fields)
     return list(SweepSpec.model_fields)
 
 
