@@ -1,4 +1,4 @@
-"""Benchmark: outcome-space analysis at 10^4, 10^5 and 1.7 x 10^6 packages, against negmas.
+"""Benchmark: outcome-space analysis at 10^4, 10^5, 1.7 x 10^6 and 10^7 packages, against negmas.
 
 Each measurement runs in a fresh subprocess, so peak memory is that of one analysis:
 - time: OutcomeSpace.build + frontier + Nash + Kalai-Smorodinsky + utilitarian + egalitarian
@@ -25,6 +25,7 @@ SIZES = {  # name: (parties, issues, options per issue)
     "small": (4, 4, 10),  # 10,000 packages
     "medium": (5, 5, 10),  # 100,000
     "large": (6, 8, 6),  # 1,679,616
+    "worst": (7, 7, 10),  # 10,000,000, a frontier of about 216,000
 }
 
 

@@ -23,31 +23,38 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-CHUNK = 4096  # dominator points per bitset chunk (64 words of 64 bits)
-BLOCK = 2048  # candidates tested per vectorised step
+CHUNK = 2048  # dominator points per bitset chunk (32 words of 64 bits)
+BLOCK = 8192  # candidates tested per vectorised step
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 
 def _suffix_bitsets(values: FloatArray) -> tuple[FloatArray, NDArray[np.uint64]]:
-    """Sorted values and, for each rank r, the bitset of points with rank >= r."""
+    """Sorted values and, for each rank r, the bitset of points with rank >= r.
+
+    Built as a prefix OR in descending order (row t = the t largest points), so no reversed
+    copy is made: the set for ascending rank r is row k - r.
+    """
     k = values.shape[0]
     words = (k + 63) // 64
     order = np.argsort(values, kind="stable")
+    descending = order[::-1]
     onehot = np.zeros((k + 1, words), dtype=np.uint64)
-    onehot[np.arange(k), order // 64] = np.left_shift(
-        np.uint64(1), (order % 64).astype(np.uint64)
+    onehot[np.arange(1, k + 1), descending // 64] = np.left_shift(
+        np.uint64(1), (descending % 64).astype(np.uint64)
     )
-    suffix = np.bitwise_or.accumulate(onehot[::-1], axis=0)[::-1]
-    return values[order], np.ascontiguousarray(suffix)
+    np.bitwise_or.accumulate(onehot, axis=0, out=onehot)
+    return values[order], onehot
 
 
 def nondominated(points: FloatArray) -> NDArray[np.bool_]:
     """Mask of rows not weakly dominated (>= on every column, > on one) by another row.
 
-    Rows must be unique (callers deduplicate): equal rows do not dominate each other, and the
-    bitset test relies on a point never being strictly better than itself.
+    Rows must be unique (callers deduplicate): then a row that is >= another on every column
+    and is not that row itself is > on some column, so the test needs only the "at least as
+    good" sets: the AND over parties, with the candidate's own bit cleared when it belongs
+    to the chunk. That halves the work of the "strictly better" sets it used to build.
     """
     m, n_parties = points.shape
     alive = np.ones(m, dtype=bool)
@@ -55,31 +62,41 @@ def nondominated(points: FloatArray) -> NDArray[np.bool_]:
         return alive
     sums = points.sum(axis=1)
     order = np.argsort(-sums, kind="stable")
-    sorted_points = points[order]
+    sorted_points = np.ascontiguousarray(points[order])
     sorted_sums = sums[order]
+    columns = [np.ascontiguousarray(sorted_points[:, p]) for p in range(n_parties)]
     alive_sorted = np.ones(m, dtype=bool)
     start = 0
     while start < m:
-        # A dominator has a sum at least as large as what it dominates, so a chunk of the
-        # highest-sum survivors only needs testing against rows from its own sum level down.
+        # A dominator has a sum larger than what it dominates, so a chunk of the highest-sum
+        # survivors only needs testing against rows from its own sum level down.
         members = np.flatnonzero(alive_sorted[start:])[:CHUNK] + start
         if members.size == 0:
             break
         chunk = sorted_points[members]
         first = int(np.searchsorted(-sorted_sums, -sorted_sums[members[0]], side="left"))
         tables = [_suffix_bitsets(chunk[:, p]) for p in range(n_parties)]
+        top = chunk.max(axis=0)
         candidates = np.flatnonzero(alive_sorted[first:]) + first
+        # a row above the chunk's best on some party cannot be dominated by the chunk
+        possible = np.ones(candidates.size, dtype=bool)
+        for p in range(n_parties):
+            possible &= columns[p][candidates] <= top[p]
+        candidates = candidates[possible]
         for lo in range(0, candidates.size, BLOCK):
             block = candidates[lo : lo + BLOCK]
-            rows = sorted_points[block]
             at_least = None
-            better = None
             for p, (vals, suffix) in enumerate(tables):
-                ge = suffix[np.searchsorted(vals, rows[:, p], side="left")]
-                gt = suffix[np.searchsorted(vals, rows[:, p], side="right")]
-                at_least = ge if at_least is None else at_least & ge
-                better = gt if better is None else better | gt
-            dominated = np.any(at_least & better, axis=1)
+                ge = suffix[vals.size - np.searchsorted(vals, columns[p][block], side="left")]
+                at_least = ge if at_least is None else np.bitwise_and(at_least, ge, out=at_least)
+            own = np.searchsorted(members, block)
+            own_hit = (own < members.size) & (members[np.minimum(own, members.size - 1)] == block)
+            if own_hit.any():  # a chunk member is >= itself on every party: clear its bit
+                rows = np.flatnonzero(own_hit)
+                bits = own[rows]
+                at_least[rows, bits // 64] &= ~np.left_shift(
+                    np.uint64(1), (bits % 64).astype(np.uint64))
+            dominated = np.any(at_least, axis=1)
             alive_sorted[block[dominated]] = False
         start = int(members[-1]) + 1
     alive[order] = alive_sorted
