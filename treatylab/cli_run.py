@@ -124,6 +124,9 @@ def run(
     coroutine = run_episode(scenario_model, config, scenario_ref=scenario, out_dir=out_dir,
                             checkpoint=checkpoint, progress=printer, extra_manifest=extra,
                             answer_human=seat, prices=price_table)
+    from treatylab.gc_tuning import freeze_once
+
+    freeze_once()  # imports are done: the collector need not walk them again mid-episode
     try:
         if mode == "off":
             episode = asyncio.run(coroutine)

@@ -99,6 +99,7 @@ async def run_planned(episode: PlannedEpisode, scenario: Scenario, out: Path, sw
     Held back (nothing runs, nothing is written) once the sweep's budget is reached: every
     executor starts episodes through here, so the stop file holds them all (treatylab.budget).
     """
+    from treatylab.gc_tuning import freeze_once
     from treatylab.runner import run_episode
 
     held = held_back(out)
@@ -112,6 +113,7 @@ async def run_planned(episode: PlannedEpisode, scenario: Scenario, out: Path, sw
             run = await run_episode(scenario, episode.config, scenario_ref=episode.scenario_ref,
                                     prices=prices)
         wall = time.perf_counter() - started
+        freeze_once()  # after the first episode: imports and per-process caches are warm
         _check_parent()
         extra: dict[str, Any] = {"episode_id": episode.episode_id, "name": sweep,
                                  "delegates": episode.delegates, "wall_s": round(wall, 4)}
