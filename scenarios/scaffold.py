@@ -37,7 +37,8 @@ no_agreement_expected: false     # true only for a scenario built to have no zon
 rules:
   max_rounds: 6                  # bargaining rounds before breakdown
   decision_rule: unanimity       # unanimity | qualified_majority
-  majority_threshold: 0.75       # share of parties that must sign, for qualified_majority
+  majority_threshold: 3/4        # share that must sign, exact ("6/7"), for qualified_majority
+                                 # (or min_signatories: 5, a count of parties)
   veto_parties: []               # parties whose signature is always required
   lead_party: alpha              # drafts when there is no mediator (default: largest capacity)
   implementation_periods: 3      # compliance periods after signature
