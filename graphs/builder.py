@@ -25,6 +25,7 @@ from treatylab.graphs import nodes
 from treatylab.graphs.config import RunConfig
 from treatylab.graphs.episode import Episode
 from treatylab.graphs.human import human_node, human_node_name
+from treatylab.graphs.protocol import returns_to_bargaining
 from treatylab.graphs.state import NegotiationState
 from treatylab.graphs.turns import fan_out, turn_node, turn_node_name
 from treatylab.scenarios.schema import Scenario
@@ -72,7 +73,7 @@ def after_finalize(episode: Episode) -> Any:
     async def route(state: State) -> str:
         if state.get("outcome") == "agreement":
             return "implement_start" if episode.scenario.rules.implementation_periods else "evaluate"
-        return "bargain_start" if int(state.get("rejections", 0)) <= 1 else "breakdown"
+        return "bargain_start" if returns_to_bargaining(int(state.get("rejections", 0))) else "breakdown"
     return route
 
 

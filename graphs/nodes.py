@@ -19,7 +19,7 @@ from treatylab.agents.views import DelegateView, MediatorView
 from treatylab.graphs import views
 from treatylab.graphs.episode import Episode
 from treatylab.graphs.events import number, turn_events
-from treatylab.graphs.protocol import RETRY_ROUNDS, passes
+from treatylab.graphs.protocol import RETRY_ROUNDS, passes, returns_to_bargaining
 from treatylab.graphs.record import bargain_offers
 from treatylab.graphs.stall import detect as detect_stall
 from treatylab.graphs.turns import collect, single_turn, stage_round
@@ -187,8 +187,8 @@ def finalize_collect(episode: Episode) -> Any:
 def breakdown(episode: Episode) -> Any:
     async def node(state: State) -> State:
         stalled = [e for e in episode.events(state) if e.kind == "stall"]
-        if int(state.get("rejections", 0)) > 1:
-            reason = "the text was voted down twice"
+        if not returns_to_bargaining(int(state.get("rejections", 0))):
+            reason = "the text was voted down twice"  # REJECTIONS_RETURNED + 1 times
         elif stalled and stalled[-1].payload.action == "end" and stalled[-1].round == state.get("round"):
             reason = f"bargaining stalled ({stalled[-1].payload.reason.replace('_', ' ')})"
         else:

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from treatylab.scenarios.decision_rule import passes
 
-__all__ = ["RETRY_ROUNDS", "candidate_ref", "passes", "proposal_ref"]
+__all__ = ["REJECTIONS_RETURNED", "RETRY_ROUNDS", "candidate_ref", "passes", "proposal_ref",
+           "returns_to_bargaining"]
 
 RETRY_ROUNDS = 2  # bargaining rounds granted after a text is voted down (once)
+REJECTIONS_RETURNED = 1  # how many voted-down texts send the parties back to bargaining
+
+
+def returns_to_bargaining(rejections: int) -> bool:
+    """After `rejections` voted-down texts: back to bargaining (True) or breakdown (False)."""
+    return rejections <= REJECTIONS_RETURNED
 
 
 def proposal_ref(round_: int, proposer: str) -> str:

@@ -8,7 +8,11 @@ the transcript's order independent of which branch finished first.
 from __future__ import annotations
 
 import operator
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
+
+# LangGraph Studio builds input/output schemas from the state with pydantic, which needs
+# typing_extensions.TypedDict on Python < 3.12.
+from typing_extensions import TypedDict
 
 
 def merge_turns(left: dict[str, Any] | None, right: dict[str, Any] | None) -> dict[str, Any]:
