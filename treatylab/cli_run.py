@@ -74,7 +74,7 @@ def run(
     mediator_backend: Annotated[Optional[str], typer.Option(help="Mediator backend: heuristic or openai:MODEL.")] = None,
     cassette: Annotated[Optional[Path], typer.Option(help="Cassette file for LLM exchanges.")] = None,
     record_mode: Annotated[Optional[str], typer.Option(help="record | replay | off (LLM runs default to record).")] = None,
-    checkpoint: Annotated[Optional[Path], typer.Option(help="SQLite checkpoint file: an interrupted run resumes.")] = None,
+    checkpoint: Annotated[Optional[str], typer.Option(help="Checkpoints: a SQLite file, or postgresql://USER:PASSWORD@HOST/DB; an interrupted run resumes.")] = None,
     max_repairs: Annotated[int, typer.Option(help="Repair re-asks for an invalid LLM answer before a failed turn.")] = 2,
     timeout: Annotated[float, typer.Option(help="Seconds per LLM call before it counts as timed out.")] = 60.0,
     deadline: Annotated[Optional[float], typer.Option(help="Wall-clock seconds for the whole episode; past it the run is failed (exit 4).")] = None,
@@ -111,7 +111,10 @@ def run(
     if mode not in RECORD_MODES:
         raise UserError(f"--record-mode '{mode}': choose one of {list(RECORD_MODES)}")
     out_dir = out or Path("runs") / default_run_id(scenario_model, config)
-    if checkpoint is not None and checkpoint.exists() and not checkpoint.is_file():
+    from treatylab.checkpoints import as_checkpoint, display
+
+    checkpoint = as_checkpoint(checkpoint)  # a file path, or a PostgreSQL connection string
+    if isinstance(checkpoint, Path) and checkpoint.exists() and not checkpoint.is_file():
         raise UserError(f"--checkpoint {checkpoint}: not a file; give a file path")
     resuming = checkpoint is not None and check_checkpoint(checkpoint, scenario_model, config)
     outputs.prepare_out_dir(out_dir, overwrite=overwrite, resuming=resuming,
@@ -143,7 +146,7 @@ def run(
                 shutil.copyfile(cassette_path, target)
     except KeyboardInterrupt:
         coroutine.close()
-        keep = (f"resume with the same command (checkpoint {checkpoint})" if checkpoint
+        keep = (f"resume with the same command (checkpoint {display(checkpoint)})" if checkpoint
                 else "nothing was saved; add --checkpoint FILE to make a run resumable")
         Console(stderr=True, highlight=False, soft_wrap=True).print(f"interrupted: {keep}")
         raise typer.Exit(130) from None

@@ -36,7 +36,9 @@ from treatylab.scenarios import Scenario
 from treatylab import outputs
 from treatylab.backends import close_backends, make_backends
 from treatylab.errors import UserError
-from treatylab.identity import claim_checkpoint, identity_of
+from treatylab.identity import identity_of
+from treatylab import checkpoints
+from treatylab.checkpoints import Checkpoint
 from treatylab import budget
 from treatylab.prices import PriceTable, default_prices
 
@@ -79,14 +81,12 @@ def default_run_id(scenario: Scenario, config: RunConfig) -> str:
 
 
 @contextlib.asynccontextmanager
-async def _checkpointer(path: Path | None) -> AsyncIterator[Any]:
+async def _checkpointer(path: Checkpoint | None) -> AsyncIterator[Any]:
+    """A SQLite file or a PostgreSQL database (treatylab.checkpoints), same rules for both."""
     if path is None:
         yield None
         return
-    from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
+    async with checkpoints.open_saver(path) as saver:
         from treatylab.graphs.turns import checkpoint_serde
 
         saver.serde = checkpoint_serde()
@@ -151,17 +151,17 @@ def _deadline_failure(config: RunConfig) -> FailureRecord:
                          fix="raise --deadline (or deadline_s in the sweep config), or use a faster endpoint")
 
 
-def check_checkpoint(checkpoint: Path, scenario: Scenario, config: RunConfig) -> bool:
+def check_checkpoint(checkpoint: Checkpoint, scenario: Scenario, config: RunConfig) -> bool:
     """Claim `checkpoint` for this run, or check it was made by this run. True: a resume.
 
     Raises:
         UserError: the checkpoint holds this run id with another identity (exit 2).
     """
     try:
-        return claim_checkpoint(checkpoint, default_run_id(scenario, config),
-                                identity_of(scenario, config))
+        return checkpoints.claim(checkpoint, default_run_id(scenario, config),
+                                 identity_of(scenario, config))
     except ValueError as exc:
-        raise UserError(f"--checkpoint {checkpoint}: made by a different run ({exc}); use a new "
+        raise UserError(f"--checkpoint {checkpoints.display(checkpoint)}: made by a different run ({exc}); use a new "
                         "checkpoint file, or the original options to resume") from None
 
 
@@ -172,7 +172,7 @@ async def run_episode(
     scenario_ref: str = "",
     out_dir: Path | None = None,
     backends: dict[str, Backend] | None = None,
-    checkpoint: Path | None = None,
+    checkpoint: Checkpoint | None = None,
     progress: ProgressHook | None = None,
     extra_manifest: dict[str, Any] | None = None,
     answer_human: HumanAnswer | None = None,
