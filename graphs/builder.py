@@ -47,7 +47,7 @@ def _commenters(episode: Episode, state: State) -> list[str]:
 
 def _fan(episode: Episode, stage: str) -> Any:
     actors = _commenters if stage == "draft" else _all_parties
-    return fan_out(episode, stage, lambda ep, st, party: nodes.delegate_view(ep, st, party, stage), actors)
+    return fan_out(episode, stage, lambda ep, st, party: nodes.view_for_delegate(ep, st, party, stage), actors)
 
 
 # -- routing --------------------------------------------------------------------------------

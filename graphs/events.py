@@ -20,18 +20,18 @@ from treatylab.agents.transcript import (
     event_to_dict,
 )
 
-Draft = dict[str, Any]
+Unnumbered = dict[str, Any]  # an event before the collector gives it its `seq` (not a treaty draft)
 
 
-def _event(stage: str, round_: int, actor: str, kind: str, visibility: str, payload: Any) -> Draft:
+def _event(stage: str, round_: int, actor: str, kind: str, visibility: str, payload: Any) -> Unnumbered:
     if hasattr(payload, "model_dump"):
         payload = payload.model_dump(mode="json")
     return {"stage": stage, "round": round_, "actor": actor, "kind": kind,
             "visibility": visibility, "payload": payload}
 
 
-def _delegate(stage: str, round_: int, actor: str, action: DelegateAction) -> list[Draft]:
-    out: list[Draft] = []
+def _delegate(stage: str, round_: int, actor: str, action: DelegateAction) -> list[Unnumbered]:
+    out: list[Unnumbered] = []
     if stage != "prepare":
         move = DelegateMove(
             statement=action.statement, proposal=action.proposal, responses=action.responses,
@@ -51,9 +51,9 @@ def _delegate(stage: str, round_: int, actor: str, action: DelegateAction) -> li
     return out
 
 
-def turn_events(stage: str, round_: int, actor: str, result: TurnResult) -> list[Draft]:
+def turn_events(stage: str, round_: int, actor: str, result: TurnResult) -> list[Unnumbered]:
     action = result.action
-    out: list[Draft] = []
+    out: list[Unnumbered] = []
     if isinstance(action, DelegateAction):
         out = _delegate(stage, round_, actor, action)
     elif isinstance(action, MediatorAction):
@@ -76,7 +76,7 @@ def turn_events(stage: str, round_: int, actor: str, result: TurnResult) -> list
     return out
 
 
-def number(drafts: list[Draft], start: int) -> list[dict[str, Any]]:
+def number(drafts: list[Unnumbered], start: int) -> list[dict[str, Any]]:
     """Give drafts their sequence numbers and validate them as events."""
     numbered = []
     for offset, draft in enumerate(drafts):

@@ -1,6 +1,6 @@
 """Stage nodes: small functions of (state) -> update, closed over one Episode.
 
-Routing lives in graphs.routing and the wiring in graphs.builder; here each node does one
+Routing and the wiring live in graphs.builder; here each node does one
 step of the protocol: collect a stage's turns, check consensus, fire shocks, count votes,
 monitor compliance, record the outcome.
 """
@@ -34,7 +34,7 @@ def _protocol_event(stage: str, round_: int, kind: str, payload: dict[str, Any],
 
 
 # -- views for each stage -------------------------------------------------------------------
-def delegate_view(episode: Episode, state: State, party: str, stage: str) -> DelegateView:
+def view_for_delegate(episode: Episode, state: State, party: str, stage: str) -> DelegateView:
     expected = {"finalize": "vote", "implement": "compliance"}.get(stage, "delegate_action")
     return views.delegate_view(
         episode.scenario, episode.config, episode.events(state), party, stage=stage,
@@ -145,7 +145,7 @@ def drafter(episode: Episode) -> Any:
             actor = MEDIATOR
         else:
             actor = episode.scenario.lead_party_id()
-            view = delegate_view(episode, state, actor, "draft").model_copy(update={"drafting": True})
+            view = view_for_delegate(episode, state, actor, "draft").model_copy(update={"drafting": True})
         if isinstance(episode.backends[actor], HumanSeat):
             # Drafting is clerical (the text is the agreed package): the clerk drafts for a person.
             result = await HeuristicBackend().aact(view)
