@@ -22,9 +22,11 @@ Modes:
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
 import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +36,7 @@ import httpx2
 import vcr
 from vcr.errors import CannotOverwriteExistingCassetteException
 from vcr.request import Request as VcrRequest
+from vcr.serializers import compat as vcr_compat
 
 from treatylab.agents.backends.chat_call import CASSETTE_MARK, MAX_RESPONSE_BYTES, OVERSIZE_VALUE
 from treatylab.agents.backends.clients import CREDENTIAL_PARAMS, scrub_text
@@ -47,6 +50,7 @@ REQUEST_HEADERS_SCRUBBED = ("authorization", "api-key", "x-api-key", "openai-org
 RESPONSE_HEADERS_SCRUBBED = ("set-cookie", "openai-organization", "openai-project")
 SECRET_ENV = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
 REDACTED = "<redacted>"
+JOURNAL_SUFFIX = ".journal"
 TIMEOUT_MARK = CASSETTE_MARK
 TIMEOUT_VALUE = "client-timeout"
 OVERSIZE_HEAD = 4096
@@ -133,6 +137,65 @@ class CassetteSession:
     mismatch: CassetteMismatch | None = None
     timeouts_recorded: int = 0
     _secrets: list[str] = field(default_factory=list, repr=False)
+    _journaled: int = field(default=0, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    # -- the journal: every recorded call survives a SIGKILL --------------------------------------
+    # vcrpy writes the cassette only when the session closes, so a killed run used to lose every
+    # call it had made; a resumed checkpoint then never asks for them again, and its cassette
+    # could not replay the run. Each new interaction is therefore appended (scrubbed, fsync'd)
+    # to `<cassette>.journal` as soon as it is recorded; the next session merges the journal
+    # into the cassette, and a clean close (which saves the cassette) removes it.
+    @property
+    def journal_path(self) -> Path:
+        assert self.path is not None
+        return self.path.with_name(self.path.name + JOURNAL_SUFFIX)
+
+    def merge_journal(self) -> None:
+        """Add the interactions a killed session journaled but never saved."""
+        journal = self.journal_path
+        base = len(self.cassette.data)
+        if journal.is_file():
+            lines = journal.read_text(encoding="utf-8").splitlines()
+            header, entries, torn = _read_journal(lines)
+            if torn:  # killed mid-line: keep the whole lines only, so appends stay parseable
+                journal.write_text("".join(line + "\n" for line in lines[:1 + len(entries)]),
+                                   encoding="utf-8")
+            if base < int(header.get("base", 0)) + len(entries):
+                for entry in entries[max(0, base - int(header.get("base", 0))):]:
+                    self.cassette.data.append((VcrRequest._from_dict(entry["request"]),
+                                               vcr_compat.convert_to_bytes(entry["response"])))
+                self.cassette.dirty = True
+                self.cassette.rewound = True  # recorded calls answer their repeats, as on a replay
+        else:
+            journal.write_text(json.dumps({"base": base}) + "\n", encoding="utf-8")
+        # merged entries stay in the journal: a second kill before a clean close loses nothing
+        self._journaled = len(self.cassette.data)
+
+    def _journal_line(self, index: int) -> str:
+        request, response = self.cassette.data[index]
+        request, response = _scrubber(self._secrets)(copy.deepcopy(request), copy.deepcopy(response))
+        return json.dumps({"request": vcr_compat.convert_to_unicode(request._to_dict()),
+                           "response": vcr_compat.convert_to_unicode(response)}) + "\n"
+
+    def journal_new(self) -> None:
+        """Append the interactions recorded since the last call to the journal, durably."""
+        if self.mode != "record" or self.cassette is None:
+            return
+        with self._lock:
+            end = len(self.cassette.data)
+            if end <= self._journaled:
+                return
+            text = "".join(self._journal_line(i) for i in range(self._journaled, end))
+            with self.journal_path.open("a", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            self._journaled = end
+
+    def drop_journal(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.journal_path.unlink()
 
     @property
     def interactions(self) -> int:
@@ -183,6 +246,22 @@ class CassetteSession:
         self.timeouts_recorded += 1
 
 
+def _read_journal(lines: list[str]) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
+    """(header, entries, torn): a last line cut by a kill is left out."""
+    header: dict[str, Any] = {}
+    entries: list[dict[str, Any]] = []
+    for index, line in enumerate(lines):
+        try:
+            item = json.loads(line)
+        except ValueError:
+            return header, entries, True
+        if index == 0:
+            header = item
+        else:
+            entries.append(item)
+    return header, entries, False
+
+
 def _wrap_async(session: CassetteSession, inner: Any) -> Any:
     async def handle_async_request(self: Any, request: httpx2.Request) -> httpx2.Response:
         try:
@@ -192,8 +271,10 @@ def _wrap_async(session: CassetteSession, inner: Any) -> Any:
         except httpx2.TimeoutException:
             if session.mode == "record":
                 session.note_timeout(request)
+                session.journal_new()
             raise
         session.cut_oversize()
+        session.journal_new()
         if response.headers.get(TIMEOUT_MARK) == TIMEOUT_VALUE:
             raise httpx2.ReadTimeout("timed out (as recorded)", request=request)
         return response
@@ -209,8 +290,10 @@ def _wrap_sync(session: CassetteSession, inner: Any) -> Any:
         except httpx2.TimeoutException:
             if session.mode == "record":
                 session.note_timeout(request)
+                session.journal_new()
             raise
         session.cut_oversize()
+        session.journal_new()
         if response.headers.get(TIMEOUT_MARK) == TIMEOUT_VALUE:
             raise httpx2.ReadTimeout("timed out (as recorded)", request=request)
         return response
@@ -291,7 +374,11 @@ def cassette_session(path: str | Path | None, mode: Mode,
     session = CassetteSession(path=path, mode=mode, _secrets=found)
     record_mode = "none" if mode == "replay" else "new_episodes"
     with contextlib.ExitStack() as stack:
+        if mode == "record":
+            stack.callback(session.drop_journal)  # runs after the cassette below is saved
         session.cassette = stack.enter_context(_vcr(found).use_cassette(str(path), record_mode=record_mode))
+        if mode == "record":
+            session.merge_journal()
         stack.enter_context(_patched(session))
         if mode == "replay":
             stack.enter_context(block_network())

@@ -109,7 +109,7 @@ def test_sigkill_at_ten_points_of_a_heuristic_run_resumes_byte_for_byte(tmp_path
     args = ["run", "northern-shield", "--mediator", "formulative", "--seed", "5", "--quiet"]
     started = time.monotonic()
     _kill_and_resume(tmp_path, args, seed=10, env={})
-    assert time.monotonic() - started < 60
+    assert time.monotonic() - started < 240  # ~35 s on an idle 2-core machine
 
 
 @pytest.fixture(scope="module")

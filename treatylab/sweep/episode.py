@@ -112,6 +112,10 @@ async def run_planned(episode: PlannedEpisode, scenario: Scenario, out: Path, sw
         with _cassette(cassette, record_mode):
             run = await run_episode(scenario, episode.config, scenario_ref=episode.scenario_ref,
                                     prices=prices)
+        if run.result.get("status") == "failed":  # the endpoint failed: a failed row, re-run on resume
+            from treatylab.agents.backends.failures import FailureRecord, InfrastructureFailure
+
+            raise InfrastructureFailure(FailureRecord.model_validate(run.result["failure"]))
         wall = time.perf_counter() - started
         freeze_once()  # after the first episode: imports and per-process caches are warm
         _check_parent()

@@ -1,0 +1,30 @@
+"""A dead endpoint in a sweep gives `failed` rows, not breakdowns; compare leaves them out."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from treatylab.simulator import MODEL_ID
+
+
+def test_dead_endpoint_episodes_are_failed_rows_that_compare_leaves_out(spec_file, tmp_path: Path) -> None:
+    path = spec_file(scenarios=["northern-shield"], mediators=["formulative"], seeds=2,
+                     delegates=[{"name": "dead", "model": MODEL_ID, "base_url": "http://127.0.0.1:9/v1"},
+                                {"name": "heuristic"}])
+    out = tmp_path / "out"
+    env = {"OPENAI_API_KEY": "sk-unused-0000", "PATH": "/usr/bin:/bin"}
+    swept = subprocess.run([sys.executable, "-m", "treatylab.cli", "sweep", str(path), "--out", str(out),
+                            "--quiet", "--concurrency", "2"], capture_output=True, text=True, timeout=300, env=env)
+    assert swept.returncode == 0, swept.stderr
+    assert "2 failed" in swept.stderr, swept.stderr
+    frame = pd.read_parquet(out / "results.parquet")
+    assert sorted(frame["status"]) == ["done", "done", "failed", "failed"]
+    assert not (frame[frame["status"] == "failed"]["outcome"] == "breakdown").any()
+    compared = subprocess.run([sys.executable, "-m", "treatylab.cli", "compare", str(out), "--by", "delegates"],
+                              capture_output=True, text=True, timeout=120, env=env)
+    assert compared.returncode == 0, compared.stderr
+    assert "dead" not in compared.stdout.split("excluded")[0] or "failed" in compared.stdout + compared.stderr
