@@ -12,6 +12,7 @@ from rich.console import Console
 from treatylab.errors import UserError
 
 RECORD_MODES = ("record", "replay", "off")
+EXECUTORS = ("local", "ray")
 
 
 def sweep(
@@ -24,6 +25,8 @@ def sweep(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     prices: Annotated[Optional[Path], typer.Option(help="Price table YAML ($/1M input and output tokens per model pattern); default: the shipped one.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the episode count and an estimate of calls, tokens and cost; run nothing.")] = False,
+    executor: Annotated[str, typer.Option(help="local (process pool on this machine) or ray (Ray tasks; docs/scaling.md).")] = "local",
+    ray_address: Annotated[Optional[str], typer.Option(help="With --executor ray: the cluster to join (HOST:6379 or auto); default: a local one.")] = None,
 ) -> None:
     """Run every episode of a sweep spec; run it again to resume where it stopped.
 
@@ -36,6 +39,10 @@ def sweep(
 
     if record_mode not in RECORD_MODES:
         raise UserError(f"--record-mode '{record_mode}': choose one of {list(RECORD_MODES)}")
+    if executor not in EXECUTORS:
+        raise UserError(f"--executor '{executor}': choose one of {list(EXECUTORS)}")
+    if ray_address and executor != "ray":
+        raise UserError("--ray-address needs --executor ray")
     table = load_prices(prices)
     if dry_run:
         _print_estimate(spec, out, table)
@@ -45,7 +52,7 @@ def sweep(
         summary = asyncio.run(run_sweep(spec, out=out, concurrency=concurrency, workers=workers,
                                         cassette_dir=cassette_dir,
                                         record_mode=record_mode, console=console, show_progress=not quiet,
-                                        prices=table))
+                                        prices=table, executor=executor, ray_address=ray_address))
     except KeyboardInterrupt:
         console.print("interrupted: finished episodes are kept; run the same command to resume")
         raise typer.Exit(130) from None

@@ -90,6 +90,7 @@ class _Runner:
         self.cassette_dir, self.record_mode = cassette_dir, record_mode
         self.progress = progress
         self.prices = prices
+        self.executor, self.ray_address, self.workers_given = "local", None, workers
 
     def _split(self, todo: list[PlannedEpisode]) -> tuple[list[PlannedEpisode], ...]:
         """(run in this process, run in the one-episode pool, run in LLM shards)."""
@@ -104,6 +105,12 @@ class _Runner:
         return [e for e in todo if e.episode_id not in taken], pooled, sharded
 
     async def run(self, todo: list[PlannedEpisode]) -> None:
+        if self.executor == "ray":
+            from treatylab.sweep.ray_executor import run_on_ray
+
+            await run_on_ray([self._payload(e) for e in todo], self.ray_address, self.workers_given,
+                             self.progress.update)
+            return
         local, pooled, sharded = self._split(todo)
         jobs = [self._local(local)]
         if pooled:
@@ -155,8 +162,12 @@ async def run_sweep(spec_path: Path, *, out: Path | None = None, concurrency: in
                     workers: int | None = None,
                     cassette_dir: Path | None = None, record_mode: str = "record",
                     console: Console | None = None, show_progress: bool = True,
-                    prices: PriceTable | None = None) -> SweepSummary:
+                    prices: PriceTable | None = None, executor: str = "local",
+                    ray_address: str | None = None) -> SweepSummary:
     """Run (or resume) the sweep `spec_path` describes and write `results.parquet`.
+
+    `executor` "ray" runs the episodes as Ray tasks (treatylab.sweep.ray_executor), on the
+    cluster at `ray_address` or on a local one; the folder and the table are the same.
 
     Raises:
         UserError: a bad spec, another sweep holding the output folder, or a cost cap or
@@ -178,6 +189,7 @@ async def run_sweep(spec_path: Path, *, out: Path | None = None, concurrency: in
         with SweepProgress(spec.name, len(episodes), skipped, console, show_progress, spend) as progress:
             runner = _Runner(spec, scenarios, out, limit, workers, cassette_dir, record_mode, progress,
                              table)
+            runner.executor, runner.ray_address = executor, ray_address
             try:
                 await runner.run(todo)
             finally:
