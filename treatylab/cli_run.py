@@ -116,7 +116,13 @@ def run(
     checkpoint = as_checkpoint(checkpoint)  # a file path, or a PostgreSQL connection string
     if isinstance(checkpoint, Path) and checkpoint.exists() and not checkpoint.is_file():
         raise UserError(f"--checkpoint {checkpoint}: not a file; give a file path")
-    resuming = checkpoint is not None and check_checkpoint(checkpoint, scenario_model, config)
+    fresh_seat = False
+    if checkpoint is None and "human" in config.delegates.values():
+        checkpoint = out_dir / "checkpoint.sqlite"  # a person's answers survive Ctrl-C
+        if not checkpoint.exists():
+            outputs.prepare_out_dir(out_dir, overwrite=overwrite, identity=None)
+            fresh_seat = True
+    resuming = checkpoint is not None and check_checkpoint(checkpoint, scenario_model, config) or fresh_seat
     outputs.prepare_out_dir(out_dir, overwrite=overwrite, resuming=resuming,
                             identity=identity_of(scenario_model, config).model_dump(mode="json"))
     console = Console(highlight=False)

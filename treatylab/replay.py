@@ -123,7 +123,7 @@ def replay_run(run_dir: Path, *, progress: ProgressHook | None = None,
                         "nothing to replay from")
     warnings = drift(manifest, scenario)
     coroutine = run_episode(scenario, config, scenario_ref=manifest["scenario"].get("ref", ""),
-                            out_dir=out_dir, progress=progress)
+                            out_dir=out_dir, progress=progress, backends=_seats_from_record(scenario, config, events))
     try:
         with offline_credentials(), cassette_session(cassette if llm else None,
                                                      "replay" if llm else "off"):
@@ -137,3 +137,18 @@ def replay_run(run_dir: Path, *, progress: ProgressHook | None = None,
     return ReplayReport(identical=not transcript_diff and not result_diff, run=replayed,
                         transcript_diff=transcript_diff, result_diff=result_diff,
                         warnings=warnings)
+
+
+def _seats_from_record(scenario: Scenario, config: RunConfig, events: list[Event]) -> dict[str, Any] | None:
+    """A human seat's recorded answers (its transcript events) answer for it in a replay."""
+    humans = [p for p in scenario.party_ids() if config.backend_for(p) == "human"]
+    if not humans:
+        return None
+    from treatylab.backends import make_backends
+    from treatylab.branch_script import ScriptedBackend, recorded_turns
+
+    turns = recorded_turns(events)
+    plain = config.model_copy(update={"delegates": {p: s for p, s in config.delegates.items() if s != "human"}})
+    seats = make_backends(scenario, plain)
+    seats.update({p: ScriptedBackend(p, turns) for p in humans})
+    return seats
