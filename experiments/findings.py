@@ -72,7 +72,7 @@ def main() -> None:
     if args.before:
         before = load_results(args.before).set_index("episode_id")
         after = load_results(args.sweep).set_index("episode_id")
-        both = before.join(after, lsuffix="_before", rsuffix="_after", how="inner")
+        both = before.merge(after, left_index=True, right_index=True, suffixes=("_before", "_after"))
         saved = (both["rounds_before"] - both["rounds_after"]).astype(float)
         change = both["agreement_after"].astype(float) - both["agreement_before"].astype(float)
         print(json.dumps({"episodes": len(both), "mean_rounds_saved": round(float(saved.mean()), 4),
