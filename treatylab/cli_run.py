@@ -188,11 +188,19 @@ def scenario_of(manifest: dict) -> Scenario:
 def show(
     run_dir: Annotated[Path, typer.Argument(help="A run folder written by `treatylab run`.")],
     private: Annotated[bool, typer.Option("--private", help="Also show private notes and caucus messages.")] = False,
+    step: Annotated[bool, typer.Option("--step", help="One event per key: Enter next, s next stage, p private, b back, q quit.")] = False,
+    stage: Annotated[Optional[str], typer.Option(help="With --step: start at this stage.")] = None,
+    from_: Annotated[Optional[int], typer.Option("--from", help="With --step: start at this event seq.")] = None,
 ) -> None:
     """Render a finished run again: the negotiation stage by stage, then its scorecard."""
     events, result, manifest = outputs.read_run(run_dir)
     scenario = scenario_of(manifest)
     console = Console(highlight=False)
+    if step or stage is not None or from_ is not None:
+        from treatylab.player import play
+
+        play(console, scenario, events, stage=stage, from_seq=from_, private=private)
+        return
     EventPrinter(console, scenario, show_private=private)(events)
     console.print()
     print_package(console, scenario, result.get("package"))
