@@ -95,11 +95,24 @@ def replay(
 def demo(
     private: Annotated[bool, typer.Option("--private", help="Also show private notes and caucus messages.")] = False,
     record: Annotated[bool, typer.Option("--record", help="Re-record the shipped demo from the simulator (maintainers).")] = False,
+    teach: Annotated[bool, typer.Option("--teach", help="Open the teaching pack: three annotated runs in the viewer (lesson plan: docs/teaching.md).")] = False,
 ) -> None:
     """Replay the shipped flagship negotiation (northern-shield), stage by stage, offline.
 
     The recording was made against the treatylab simulator; no API key or network is needed.
     """
+    if teach:
+        import tempfile
+        import webbrowser
+
+        from treatylab.teaching import open_pack
+
+        pages = open_pack(Path(tempfile.mkdtemp(prefix="treatylab-teaching-")))
+        for page in pages:
+            Console(highlight=False).print(f"Teaching pack: {page}")
+        Console(highlight=False).print("Lesson plan: docs/teaching.md")
+        webbrowser.open(pages[0].resolve().as_uri())
+        return
     from treatylab.demo import DEMO_DIR, DEMO_SCENARIO, RECORDED_FROM, record_demo
     from treatylab.replay import replay_run
 
