@@ -57,8 +57,19 @@ def render_lines(template: str, /, **context: Any) -> list[str]:
 
 
 def template_hashes() -> dict[str, str]:
-    """sha256 of every template, for manifests: an edited prompt explains a cassette mismatch."""
-    return {
-        str(path.relative_to(TEMPLATE_DIR)): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in sorted(TEMPLATE_DIR.rglob("*.j2"))
-    }
+    """sha256 of every template, for manifests: an edited prompt explains a cassette mismatch.
+
+    Hashes are cached per process by (path, mtime, size): every episode writes a manifest,
+    and re-reading and hashing every template each time was part of the fixed per-episode
+    cost; an edited file has a new mtime or size, so it is hashed again.
+    """
+    out = {}
+    for path in sorted(TEMPLATE_DIR.rglob("*.j2")):
+        stat = path.stat()
+        out[str(path.relative_to(TEMPLATE_DIR))] = _file_hash(str(path), stat.st_mtime_ns, stat.st_size)
+    return out
+
+
+@lru_cache(maxsize=1024)
+def _file_hash(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

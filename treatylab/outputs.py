@@ -11,6 +11,7 @@ are stored without userinfo and without key/token query parameters.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import platform
@@ -117,6 +118,13 @@ def result_document(scenario: Scenario, config: RunConfig, run_id: str,
 
 
 def package_versions() -> dict[str, str]:
+    """Versions of the packages a run depends on, for the manifest (a fresh dict each call)."""
+    return dict(_package_versions())
+
+
+@functools.lru_cache(maxsize=1)
+def _package_versions() -> dict[str, str]:
+    """Read once per process: installed versions do not change under a running sweep."""
     versions = {}
     for name in VERSIONED_PACKAGES:
         try:
