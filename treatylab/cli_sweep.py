@@ -63,6 +63,8 @@ def sweep(
     if summary.held:
         console.print(f"[yellow]{summary.held} episode(s) not started:[/yellow] {summary.budget_reason}; "
                       "raise `budget:` in the spec and run the same command to resume")
+    if summary.changed:
+        console.print(f"{summary.changed} finished episode(s) re-run: their config changed in the spec")
     console.print(f"results: {summary.results}")
     if summary.failed:
         console.print(f"[red]{summary.failed} failed episode(s):[/red] see failure.json in their "

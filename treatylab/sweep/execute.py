@@ -47,6 +47,28 @@ from treatylab.prices import PriceTable, default_prices
 DEFAULT_LLM_CONCURRENCY = 8
 
 
+def _clear_changed(out: Path, episodes: list, scenarios: dict[str, Scenario]) -> int:
+    """Unmark finished episodes whose recorded identity differs from the spec's: they run again."""
+    import json
+
+    from treatylab.identity import identity_of
+
+    count = 0
+    for episode in episodes:
+        folder = episode_dir(out, episode.episode_id)
+        if not is_finished(folder):
+            continue
+        try:
+            recorded = (json.loads((folder / outputs.MANIFEST).read_text(encoding="utf-8"))
+                        .get("identity") or {}).get("sha256")
+        except (OSError, ValueError):
+            recorded = None
+        if recorded != identity_of(scenarios[episode.scenario], episode.config).sha256:
+            (folder / outputs.RESULT).unlink()
+            count += 1
+    return count
+
+
 class SweepSummary(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -60,6 +82,8 @@ class SweepSummary(BaseModel):
     results: Path
     held: int = 0
     """Not started: the sweep's budget was reached (`budget_reason` says how)."""
+    changed: int = 0
+    """Finished before, under a config (identity hash) the spec no longer gives: run again."""
     stopped: int = 0
     """Finished with status budget: their own per-episode cap stopped them."""
     tokens: int = 0
@@ -181,6 +205,7 @@ async def run_sweep(spec_path: Path, *, out: Path | None = None, concurrency: in
     started = time.perf_counter()
     with sweep_lock(out):
         outputs.atomic_write(out / SPEC_COPY, spec_path.read_text(encoding="utf-8"))
+        changed = _clear_changed(out, episodes, scenarios)
         todo = [e for e in episodes if not is_finished(episode_dir(out, e.episode_id))]
         skipped = len(episodes) - len(todo)
         limit = concurrency or default_concurrency(todo)
@@ -194,7 +219,7 @@ async def run_sweep(spec_path: Path, *, out: Path | None = None, concurrency: in
                 await runner.run(todo)
             finally:
                 write_results(out, episodes, spec.name)
-    return SweepSummary(name=spec.name, out=out, total=len(episodes), skipped=skipped,
+    return SweepSummary(name=spec.name, out=out, total=len(episodes), skipped=skipped, changed=changed,
                         done=progress.done, failed=progress.failed,
                         wall_s=time.perf_counter() - started, results=out / RESULTS,
                         held=progress.held, stopped=progress.stopped, tokens=progress.tokens,

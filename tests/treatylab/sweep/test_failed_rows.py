@@ -28,3 +28,26 @@ def test_dead_endpoint_episodes_are_failed_rows_that_compare_leaves_out(spec_fil
                               capture_output=True, text=True, timeout=120, env=env)
     assert compared.returncode == 0, compared.stderr
     assert "dead" not in compared.stdout.split("excluded")[0] or "failed" in compared.stdout + compared.stderr
+
+
+def test_a_spec_change_reruns_exactly_the_changed_episodes(spec_file, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "treatylab.cli", "sweep", "--out", str(out), "--quiet"]
+    first = spec_file(scenarios=["northern-shield"], mediators=["formulative", "facilitative"], seeds=1)
+    done = subprocess.run([*command[:4], str(first), *command[4:]], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    before = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("episodes/*/result.json")}
+    assert len(before) == 2
+    # the same two episodes under a changed config, plus one new seed (new, not "changed")
+    import yaml
+
+    spec = yaml.safe_load(first.read_text())
+    spec["config"] = {"burden_reference": "benefit", "deadline_s": 120}
+    first.write_text(yaml.safe_dump(spec))
+    again = subprocess.run([*command[:4], str(first), *command[4:]], capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "2 finished episode(s) re-run" in again.stderr, again.stderr
+    after = {p.parent.name: p.stat().st_mtime_ns for p in out.glob("episodes/*/result.json")}
+    assert set(after) == set(before) and all(after[k] != before[k] for k in before)
+    third = subprocess.run([*command[:4], str(first), *command[4:]], capture_output=True, text=True, timeout=300)
+    assert "re-run" not in third.stderr and "2 already finished" in third.stderr
