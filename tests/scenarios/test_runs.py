@@ -43,10 +43,10 @@ def test_the_decision_rule_decides_who_must_sign() -> None:
     outcome = next(e for e in consensus.events if e.kind == "outcome").payload
     assert consensus.result["outcome"] == "agreement"
     assert sorted(outcome.signatories) == sorted(load("concord-council").party_ids())
-    # sarn-guardian enters into force with five of seven: seed 0 is carried by six, with
+    # sarn-guardian enters into force with five of seven: seed 2 is carried by six, with
     # Valdoria (whose reservation the agreed package does not meet) outside the coalition.
     scenario = load("sarn-guardian")
-    majority = run(scenario, RunConfig(mediator="formulative", seed=0))
+    majority = run(scenario, RunConfig(mediator="formulative", seed=2))
     outcome = next(e for e in majority.events if e.kind == "outcome").payload
     assert majority.result["outcome"] == "agreement"
     assert outcome.reason == "signed under qualified_majority"
