@@ -35,7 +35,7 @@ def test_demo_branch_at_a_bargaining_round(tmp_path: Path) -> None:
         DEMO_DIR, at=at, out_dir=tmp_path / "b", mediator="facilitative",
         mediator_backend="heuristic", delegate=[f"{p}=heuristic" for p in PARTIES])
     info = manifest["branch"]
-    assert info["at"] == at and info["parent_run_id"] == "northern-shield-formulative-s7"
+    assert info["at"] == at and info["parent_run_id"] == json.loads((DEMO_DIR / "result.json").read_text())["run_id"]
     assert info["parent"] == str(DEMO_DIR) and info["changes"]["mediator"] == "facilitative"
     parent, branch = _lines(DEMO_DIR / "transcript.jsonl"), _lines(out / "transcript.jsonl")
     assert branch[:at] == parent[:at], "prefix byte-identical"
@@ -76,3 +76,17 @@ def test_cli_branch_refuses_a_seq_out_of_range(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "treatylab.cli", "branch", str(DEMO_DIR), "--at", "99999",
                            "--out", str(tmp_path / "b")], capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "--at 99999" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_branch_that_needs_an_unreachable_llm_fails_with_exit_4(tmp_path: Path) -> None:
+    """The demo's seats stay on its recording endpoint, which no longer runs."""
+    at = _first_of_round(DEMO_DIR, 3)
+    out = tmp_path / "b"
+    done = subprocess.run([sys.executable, "-m", "treatylab.cli", "branch", str(DEMO_DIR), "--at", str(at),
+                           "--mediator", "facilitative", "--out", str(out)],
+                          capture_output=True, text=True, timeout=180)
+    assert done.returncode == 4, done.stderr
+    assert "could not connect" in done.stderr and "Traceback" not in done.stderr
+    result = json.loads((out / "result.json").read_text())
+    assert result["status"] == "failed" and result["failure"]["kind"] == "connection"
+    assert _lines(out / "transcript.jsonl")[:at] == _lines(DEMO_DIR / "transcript.jsonl")[:at]
