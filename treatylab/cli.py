@@ -36,7 +36,6 @@ COMMAND_MODULES = (
     "treatylab.cli_sweep",
     "treatylab.cli_view",
     "treatylab.cli_branch",
-    "treatylab.cli_view",
 )
 
 
