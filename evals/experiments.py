@@ -79,6 +79,9 @@ class Comparison(BaseModel):
     groups: list[str]
     episodes: int
     excluded: int
+    left_out: dict[str, dict[str, int]] = {}
+    """Per group, the episodes not scored, by status (failed, budget, pending ...): a failed
+    endpoint is not a breakdown, so such rows never enter a mean, and the reader sees how many."""
     resamples: int
     seed: int
     level: float = 0.95
@@ -177,8 +180,17 @@ def compare(frame: pd.DataFrame, by: str = "mediator", metrics: list[str] | None
         for a, b in itertools.combinations(groups, 2):
             pairs.append(_pair(done, by, a, b, metric, resamples, seed))
     return Comparison(by=by, metrics=chosen, groups=groups, episodes=int(len(done)),
-                      excluded=int(len(frame) - len(done)), resamples=resamples, seed=seed,
-                      stats=stats, pairs=pairs)
+                      excluded=int(len(frame) - len(done)), left_out=left_out_by_group(frame, by),
+                      resamples=resamples, seed=seed, stats=stats, pairs=pairs)
+
+
+def left_out_by_group(frame: pd.DataFrame, by: str) -> dict[str, dict[str, int]]:
+    """Counts of the rows whose status is not "done", per group and status."""
+    rest = frame[frame["status"] != "done"]
+    counts: dict[str, dict[str, int]] = {}
+    for (group, status), size in rest.groupby([rest[by].astype(str), rest["status"].astype(str)]).size().items():
+        counts.setdefault(str(group), {})[str(status)] = int(size)
+    return dict(sorted(counts.items()))
 
 
 def _pair(done: pd.DataFrame, by: str, a: str, b: str, metric: str, resamples: int, seed: int) -> PairStat:

@@ -166,6 +166,17 @@ def survival_plot(frame: pd.DataFrame, by: str) -> str:
     return _png(figure) + curve.round(3).to_html()
 
 
+def _left_out_note(comparison: Comparison) -> str:
+    if not comparison.left_out:
+        return "<p>Every episode finished (status done) and is scored.</p>"
+    items = "".join(
+        f"<li>{html.escape(comparison.by)} {html.escape(group)}: "
+        + ", ".join(f"{count} {html.escape(status)}" for status, count in sorted(statuses.items()))
+        + "</li>" for group, statuses in comparison.left_out.items())
+    return (f"<p>Left out of every figure and table below ({comparison.excluded} episodes): a failed "
+            f"endpoint or a spent budget is not a negotiation outcome.</p><ul>{items}</ul>")
+
+
 def render_report(frame: pd.DataFrame, by: str = "mediator", resamples: int = 10_000, seed: int = 0,
                   source: str = "") -> str:
     """The report as one HTML string."""
@@ -184,7 +195,7 @@ def render_report(frame: pd.DataFrame, by: str = "mediator", resamples: int = 10
         "p-values are two-sided permutation tests (sign flips of matched pairs when every episode "
         "has a partner with the same scenario, delegates and seed; label permutations otherwise), "
         "exact when the rearrangements are few. Highlighted rows: p &lt; 0.05, uncorrected.</p>",
-        "<h2>Episodes</h2>", counts.to_html(),
+        "<h2>Episodes</h2>", counts.to_html(), _left_out_note(comparison),
         "<h2>Agreement rate</h2>", agreement_plot(comparison),
         "<h2>Score distributions</h2>", distribution_plot(done, by, comparison.groups, headline, comparison),
         "<h2>Trust against burden equity</h2>", trust_equity_plot(done, by, comparison.groups),

@@ -21,6 +21,7 @@ Modes:
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import copy
 import json
@@ -163,8 +164,8 @@ class CassetteSession:
                                    encoding="utf-8")
             if base < int(header.get("base", 0)) + len(entries):
                 for entry in entries[max(0, base - int(header.get("base", 0))):]:
-                    self.cassette.data.append((VcrRequest._from_dict(entry["request"]),
-                                               vcr_compat.convert_to_bytes(entry["response"])))
+                    self.cassette.data.append((VcrRequest._from_dict(_from_json_safe(entry["request"])),
+                                               vcr_compat.convert_to_bytes(_from_json_safe(entry["response"]))))
                 self.cassette.dirty = True
                 self.cassette.rewound = True  # recorded calls answer their repeats, as on a replay
         else:
@@ -175,8 +176,8 @@ class CassetteSession:
     def _journal_line(self, index: int) -> str:
         request, response = self.cassette.data[index]
         request, response = _scrubber(self._secrets)(copy.deepcopy(request), copy.deepcopy(response))
-        return json.dumps({"request": vcr_compat.convert_to_unicode(request._to_dict()),
-                           "response": vcr_compat.convert_to_unicode(response)}) + "\n"
+        return json.dumps({"request": _json_safe(vcr_compat.convert_to_unicode(request._to_dict())),
+                           "response": _json_safe(vcr_compat.convert_to_unicode(response))}) + "\n"
 
     def journal_new(self) -> None:
         """Append the interactions recorded since the last call to the journal, durably."""
@@ -244,6 +245,31 @@ class CassetteSession:
         }
         self.cassette.append(vcr_request, response)
         self.timeouts_recorded += 1
+
+
+_BYTES_TAG = "__treatylab_base64__"
+
+
+def _json_safe(value: Any) -> Any:
+    """A body that is not UTF-8 (a hostile server's garbage) stays bytes after vcrpy's
+    conversion; the journal is JSON, so such bytes travel as tagged base64."""
+    if isinstance(value, bytes):
+        return {_BYTES_TAG: base64.b64encode(value).decode("ascii")}
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    return value
+
+
+def _from_json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {_BYTES_TAG}:
+            return base64.b64decode(value[_BYTES_TAG])
+        return {key: _from_json_safe(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_from_json_safe(item) for item in value]
+    return value
 
 
 def _read_journal(lines: list[str]) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:

@@ -55,4 +55,7 @@ def print_comparison(console: Console, comparison: Comparison) -> None:
                       f"[{_num(pair.low)}, {_num(pair.high)}]", _p(pair.p), end_section=last)
     console.print(pairs)
     if comparison.excluded:
-        console.print(f"{comparison.excluded} episode(s) not finished (failed or pending) are excluded.")
+        console.print(f"{comparison.excluded} episode(s) not done are left out of every figure above:")
+        for group, statuses in comparison.left_out.items():
+            listed = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
+            console.print(f"  {comparison.by} {group}: {listed}")

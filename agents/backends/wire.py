@@ -154,6 +154,9 @@ class WireMediatorAction(Strict):
     candidates: list[WireCandidate] = Field(description="Texts put to the delegates to rank.")
     deadline_round: int | None
     compensation: list[PartyValue] = Field(description="Budget points offered per party.")
+    caucus_with: str | None = Field(description=(
+        "Party id to send caucus_message to in confidence during bargaining, or null."))
+    caucus_message: str = Field(description="Confidential message for caucus_with only, or empty.")
     private_note: str
 
 
@@ -252,6 +255,8 @@ def _mediator(wire: WireMediatorAction, out: list[str]) -> MediatorAction:
         candidates=candidates,
         deadline_round=wire.deadline_round,
         compensation=compensation,
+        caucus_with=wire.caucus_with,
+        caucus_message=_text(wire.caucus_message),
         private_note=_text(wire.private_note),
     )
 
@@ -316,6 +321,8 @@ def to_wire(action: Action) -> Strict:
             candidates=[WireCandidate(package=_choices(c)) for c in action.candidates],
             deadline_round=action.deadline_round,
             compensation=_party_values(action.compensation),
+            caucus_with=action.caucus_with,
+            caucus_message=action.caucus_message,
             private_note=action.private_note,
         )
     if isinstance(action, Vote):

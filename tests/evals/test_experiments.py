@@ -95,4 +95,4 @@ def test_compare_command_keeps_full_names_in_a_narrow_terminal(tmp_path: Path) -
     rows = [line for line in proc.stdout.splitlines() if "formulative - oracle" in line]
     assert len(rows) == 2  # one per metric, each under its metric's header row
     assert "-0.200" in rows[1] and "[-0.200, -0.200]" in rows[1] and "0.2500" in rows[1]
-    assert "trust.structural" in proc.stdout and "1 episode(s) not finished" in proc.stdout
+    assert "trust.structural" in proc.stdout and "1 episode(s) not done are left out" in proc.stdout

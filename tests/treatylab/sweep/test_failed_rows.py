@@ -24,10 +24,18 @@ def test_dead_endpoint_episodes_are_failed_rows_that_compare_leaves_out(spec_fil
     frame = pd.read_parquet(out / "results.parquet")
     assert sorted(frame["status"]) == ["done", "done", "failed", "failed"]
     assert not (frame[frame["status"] == "failed"]["outcome"] == "breakdown").any()
+    from treatylab.evals.experiments import compare
+
+    table = compare(frame, by="delegates", resamples=200)
+    assert table.episodes == 2 and table.excluded == 2
+    dead = frame.loc[frame["status"] == "failed", "delegates"].iloc[0]
+    assert dead not in table.groups  # never averaged in as a breakdown
+    assert table.left_out == {dead: {"failed": 2}}
     compared = subprocess.run([sys.executable, "-m", "treatylab.cli", "compare", str(out), "--by", "delegates"],
                               capture_output=True, text=True, timeout=120, env=env)
     assert compared.returncode == 0, compared.stderr
-    assert "dead" not in compared.stdout.split("excluded")[0] or "failed" in compared.stdout + compared.stderr
+    assert "2 episode(s) not done are left out" in compared.stdout
+    assert f"delegates {dead}: 2 failed" in compared.stdout
 
 
 def test_a_spec_change_reruns_exactly_the_changed_episodes(spec_file, tmp_path: Path) -> None:
