@@ -9,6 +9,7 @@ line, the help hint and one error line (exit 2); Ctrl-C is one line and exit 130
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import typer
@@ -119,6 +120,10 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except BrokenPipeError:
+        # `treatylab ... | head` closed the pipe: not an error of ours; silence the flush at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(141)
     except (typer.Abort, EOFError):
         err.print("aborted")
         sys.exit(130)
