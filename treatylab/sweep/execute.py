@@ -39,6 +39,7 @@ from treatylab.sweep.plan import PlannedEpisode, expand
 from treatylab.sweep.progress import SweepProgress
 from treatylab.sweep.shards import run_sharded
 from treatylab.sweep.spec import SweepSpec, load_spec
+from treatylab.agents.backends.clients import scrub_text
 from treatylab.sweep.store import RESULTS, SPEC_COPY, episode_dir, is_finished, sweep_lock
 from treatylab.sweep.table import write_results
 from treatylab.budget import SweepBudget, check_priced
@@ -204,7 +205,7 @@ async def run_sweep(spec_path: Path, *, out: Path | None = None, concurrency: in
     out = out or default_out(spec)
     started = time.perf_counter()
     with sweep_lock(out):
-        outputs.atomic_write(out / SPEC_COPY, spec_path.read_text(encoding="utf-8"))
+        outputs.atomic_write(out / SPEC_COPY, scrub_text(spec_path.read_text(encoding="utf-8")))  # no URL key
         changed = _clear_changed(out, episodes, scenarios)
         todo = [e for e in episodes if not is_finished(episode_dir(out, e.episode_id))]
         skipped = len(episodes) - len(todo)

@@ -11,9 +11,12 @@ import pandas as pd
 from treatylab.simulator import MODEL_ID
 
 
+CANARY = "sk-canary-in-a-sweep-url-7731"
+
+
 def test_dead_endpoint_episodes_are_failed_rows_that_compare_leaves_out(spec_file, tmp_path: Path) -> None:
     path = spec_file(scenarios=["northern-shield"], mediators=["formulative"], seeds=2,
-                     delegates=[{"name": "dead", "model": MODEL_ID, "base_url": "http://127.0.0.1:9/v1"},
+                     delegates=[{"name": "dead", "model": MODEL_ID, "base_url": f"http://user:{CANARY}@127.0.0.1:9/v1?api-key={CANARY}"},
                                 {"name": "heuristic"}])
     out = tmp_path / "out"
     env = {"OPENAI_API_KEY": "sk-unused-0000", "PATH": "/usr/bin:/bin"}
@@ -36,6 +39,10 @@ def test_dead_endpoint_episodes_are_failed_rows_that_compare_leaves_out(spec_fil
     assert compared.returncode == 0, compared.stderr
     assert "2 episode(s) not done are left out" in compared.stdout
     assert f"delegates {dead}: 2 failed" in compared.stdout
+    # a key written into the spec's base URL reaches no file of the sweep and no output
+    leaked = [p for p in out.rglob("*") if p.is_file() and CANARY.encode() in p.read_bytes()]
+    assert leaked == []
+    assert CANARY not in swept.stdout + swept.stderr + compared.stdout + compared.stderr
 
 
 def test_a_spec_change_reruns_exactly_the_changed_episodes(spec_file, tmp_path: Path) -> None:
