@@ -44,7 +44,9 @@ class RunConfig(BaseModel):
         "Per-episode cap in US dollars by the price table, checked before each call."))
     max_calls: int | None = Field(default=None, ge=1, description=(
         "Per-episode cap on LLM calls (HTTP attempts), checked before each call."))
-    recent_events: int = Field(default=12, ge=0, le=200)
+    recent_events: int = Field(default=6, ge=0, le=200, description=(
+        "Public events each prompt quotes word for word (a bargaining round of the flagship); "
+        "older ones reach it only as the record's summary."))
     burden_reference: Literal["capacity", "benefit"] = Field(
         default="capacity", description="Shares burden equity is measured against.")
 

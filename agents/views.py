@@ -66,24 +66,31 @@ class RecentEvent(Record):
 
 
 class PublicRecord(Record):
-    positions: dict[str, PartyPosition]
-    pending: list[PendingProposal] = Field(default_factory=list)
-    single_text: Package | None = None
-    candidates: list[Candidate] = Field(default_factory=list)
+    """Fields in the order a prompt sends them: what changes least first.
+
+    A party's consecutive prompts then share a longer prefix (providers cache it): shocks and
+    rejected texts only grow, positions change once a round, pending and recent every turn.
+    """
+
+    shocks: list[str] = Field(default_factory=list, description="Public text of fired shocks.")
+    rejected: list[Package] = Field(default_factory=list, description="Texts voted down.")
     deadline_round: int | None = None
     compensation: dict[str, float] = Field(default_factory=dict)
-    draft: Package | None = Field(default=None, description="The text on the table to sign.")
-    rejected: list[Package] = Field(default_factory=list, description="Texts voted down.")
     text_rejections: dict[str, int] = Field(
         default_factory=dict, description="Per party: how often it rejected the mediator's text."
     )
     text_critics: list[str] = Field(
         default_factory=list, description="Parties that rejected the mediator's latest text."
     )
+    positions: dict[str, PartyPosition] = Field(
+        default_factory=dict, description="Empty in the implementation stage: bargaining is over.")
     rankings: dict[str, list[str]] = Field(
         default_factory=dict, description="Per party: its public ranking of the current candidates."
     )
-    shocks: list[str] = Field(default_factory=list, description="Public text of fired shocks.")
+    single_text: Package | None = None
+    candidates: list[Candidate] = Field(default_factory=list)
+    draft: Package | None = Field(default=None, description="The text on the table to sign.")
+    pending: list[PendingProposal] = Field(default_factory=list)
     recent: list[RecentEvent] = Field(default_factory=list)
 
 
@@ -101,12 +108,13 @@ class OwnBrief(Record):
     concession_exponent: float = Field(
         default=1.0, gt=0.0, description="This episode's draw around the style's exponent."
     )
-    reservation: float = Field(description="Current BATNA after shocks.")
     utilities: dict[str, dict[str, float]]
     red_lines: list[RedLine]
-    notes: list[str] = Field(default_factory=list)
-    trust: dict[str, float] = Field(default_factory=dict, description="Its latest trust report.")
+    # the per-turn fields, least changing first (see PublicRecord)
+    reservation: float = Field(description="Current BATNA after shocks.")
     defection_temptation: float = Field(default=0.0, description="Implement stage only.")
+    trust: dict[str, float] = Field(default_factory=dict, description="Its latest trust report.")
+    notes: list[str] = Field(default_factory=list)
 
 
 class Implementation(Record):

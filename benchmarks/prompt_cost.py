@@ -82,7 +82,7 @@ def _naive(view: View, messages, events) -> str:
 
 
 def prompt_figures(scenario, seed: int) -> dict:
-    config = RunConfig(mediator="formulative", seed=seed, recent_events=12)
+    config = RunConfig(mediator="formulative", seed=seed)
     backends = {p: Recorder() for p in scenario.party_ids()}
     backends[MEDIATOR] = Recorder()
     run = _run(scenario, config, backends)

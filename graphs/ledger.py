@@ -229,6 +229,15 @@ class Ledger:
                for ref, (proposer, package) in self.offers_by_round.get(previous, {}).items()]
         return sorted(out, key=lambda p: (p.proposer != MEDIATOR, p.ref))
 
+    def implementation_record(self, viewer: str) -> PublicRecord:
+        """The record once the treaty is signed: shocks and recent events, no bargaining state.
+
+        Positions, offers and texts no longer bear on complying with a fixed agreement (it is
+        in the view's `implementation`), and would be most of every implementation prompt.
+        """
+        recent = list(self.recent[viewer]) if self.k else []
+        return PublicRecord(shocks=list(self.shocks), recent=recent)
+
     def record(self, viewer: str, round_: int, draft: Package | None) -> PublicRecord:
         recent = list(self.recent[viewer]) if self.k else []
         return PublicRecord(**self.shared(), pending=self.pending(round_), draft=draft,

@@ -45,7 +45,8 @@ def _common(scenario: Scenario, config: RunConfig, ledger: Ledger, viewer: str,
         "round": round_,
         "seed": derive_seed(config.seed, viewer, stage, round_),
         "expected": expected,
-        "record": ledger.record(viewer, round_ if stage == "bargain" else 0, draft),
+        "record": (ledger.implementation_record(viewer) if stage == "implement"
+                   else ledger.record(viewer, round_ if stage == "bargain" else 0, draft)),
     }
 
 

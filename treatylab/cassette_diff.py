@@ -15,6 +15,7 @@ from typing import Any
 from treatylab.agents.backends.prompting import ViewBlockError, describe_actor, view_data_from_messages
 
 EXCERPT = 100
+LEAD = 24  # characters shown before the first differing one
 
 
 def body_json(body: Any) -> Any:
@@ -73,7 +74,11 @@ def _string_difference(path: str, old: str, new: str) -> str:
     old_lines, new_lines = old.splitlines(), new.splitlines()
     for number, (a, b) in enumerate(zip(old_lines, new_lines), start=1):
         if a != b:
-            return f"{path}, line {number}: recorded '{_clip(a)}', now '{_clip(b)}'"
+            column = _common_prefix(a, b)
+            start = max(0, column - LEAD)  # a TURN block is one long line: show where it differs
+            lead = "..." if start else ""
+            return (f"{path}, line {number}, column {column + 1}: recorded "
+                    f"'{lead}{_clip(a[start:])}', now '{lead}{_clip(b[start:])}'")
     number = min(len(old_lines), len(new_lines)) + 1
     if len(old_lines) > len(new_lines):
         return f"{path}, line {number}: recorded '{_clip(old_lines[number - 1])}', now (nothing)"

@@ -40,6 +40,9 @@ DELEGATE_SETTING: dict[str, Any] = {**dict.fromkeys(_COMMON_SETTING, True), "par
 MEDIATOR_SETTING: dict[str, Any] = {**dict.fromkeys(_COMMON_SETTING, True), "strategy": True,
                                     "budget": True, "oracle": {"utilities", "red_lines"}}
 
+_TURN_HEAD: dict[str, Any] = {"caucus": True}
+_TURN_TAIL: dict[str, Any] = dict.fromkeys(("stage", "round", "seed", "expected"), True)
+
 _ESCAPES = {"<": "\\u003c", ">": "\\u003e", "\u2028": "\\u2028", "\u2029": "\\u2029",
             "\x85": "\\u0085"}
 _ESCAPE_RE = re.compile("[<>\u2028\u2029\x85]")
@@ -79,10 +82,77 @@ def setting_json(view: View) -> str:
     return quote(f'{{"role":"{view.role}",{body[1:]}')
 
 
+def _join_objects(*parts: str) -> str:
+    """One JSON object from several dumped ones with disjoint keys, in the order given."""
+    bodies = [part[1:-1] for part in parts if part != "{}"]
+    return "{" + ",".join(bodies) + "}"
+
+
+ALSO_LATEST = "also_latest"
+
+
+def _latest_pending(view: View) -> set[str]:
+    """Parties whose latest proposal is the one pending: sent once, in "pending"."""
+    positions = view.record.positions
+    return {item.proposer for item in view.record.pending
+            if item.proposer in positions and positions[item.proposer].latest == item.package}
+
+
+def record_json(view: View) -> str:
+    """The public record as one JSON object, each package sent once.
+
+    A pending proposal that is also its proposer's latest one carries `"also_latest":true`
+    and is left out of that party's positions entry; `restore_latest` undoes it on reading.
+    """
+    record = view.record
+    repeated = _latest_pending(view)
+    exclude: dict[str, Any] = {"pending": True, "recent": True}
+    if repeated:
+        exclude["positions"] = {party: {"latest"} for party in repeated}
+    base = record.model_dump_json(exclude=exclude, exclude_defaults=True)
+    items = []
+    for item in record.pending:
+        text = item.model_dump_json(exclude_defaults=True)
+        items.append(f'{text[:-1]},"{ALSO_LATEST}":true}}' if item.proposer in repeated else text)
+    pending = f'{{"pending":[{",".join(items)}]}}' if items else "{}"
+    recent = record.model_dump_json(include={"recent"}, exclude_defaults=True)
+    return _join_objects(base, pending, recent)
+
+
+def restore_latest(data: dict[str, Any]) -> dict[str, Any]:
+    """Undo `record_json`'s sharing: each flagged pending package back into positions."""
+    record = data.get("record")
+    if not isinstance(record, dict) or not isinstance(record.get("pending"), list):
+        return data
+    positions = record.get("positions")
+    for item in record["pending"]:
+        if isinstance(item, dict) and item.pop(ALSO_LATEST, False) is True and isinstance(positions, dict):
+            row = positions.setdefault(item.get("proposer"), {})
+            if isinstance(row, dict):
+                row["latest"] = item.get("package")
+    return data
+
+
+def _join_objects(*parts: str) -> str:
+    """One JSON object from several dumped ones with disjoint keys, in the order given."""
+    bodies = [part[1:-1] for part in parts if part != "{}"]
+    return "{" + ",".join(bodies) + "}"
+
+
 def turn_json(view: View) -> str:
-    """The rest of the view (this turn's state), defaults left out, as one line of JSON."""
+    """The rest of the view (this turn's state), defaults left out, as one line of JSON.
+
+    Ordered so that a party's consecutive prompts diverge as late as possible: the mediator's
+    caucus log, which only grows, comes first, then the record (`PublicRecord` orders its own
+    fields from least to most changing); the fields that change on every turn (stage, round,
+    seed, expected action) come last.
+    """
     exclude = MEDIATOR_SETTING if isinstance(view, MediatorView) else DELEGATE_SETTING
-    return quote(view.model_dump_json(exclude={**exclude, "role": True}, exclude_defaults=True))
+    head = view.model_dump_json(include=_TURN_HEAD, exclude_defaults=True)
+    rest = view.model_dump_json(exclude={**exclude, **_TURN_HEAD, **_TURN_TAIL, "record": True,
+                                         "role": True}, exclude_defaults=True)
+    tail = view.model_dump_json(include=_TURN_TAIL, exclude_defaults=True)
+    return quote(_join_objects(head, f'{{"record":{record_json(view)}}}', rest, tail))
 
 
 def block(kind: str, view: View, text: str) -> str:
@@ -176,7 +246,7 @@ def view_data_from_messages(messages: list[dict[str, Any]]) -> dict[str, Any]:
         raise ViewBlockError(f"no user message carries the TURN view block of nonce {code}")
     if not isinstance(data, dict) or not isinstance(turn[1], dict):
         raise ViewBlockError("a view block is not a JSON object")
-    return _merge(data, turn[1])
+    return restore_latest(_merge(data, turn[1]))
 
 
 def view_from_messages(messages: list[dict[str, Any]]) -> View:

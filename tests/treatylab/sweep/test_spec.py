@@ -29,11 +29,11 @@ def test_expansion_order_and_stable_ids(spec_file) -> None:
 
 
 def test_all_and_seed_count(spec_file) -> None:
-    path = spec_file(scenarios="all", mediators="all", seeds=3, config={"recent_events": 6})
+    path = spec_file(scenarios="all", mediators="all", seeds=3, config={"recent_events": 4})
     episodes, _ = expand(load_spec(path), path)
     assert len(episodes) == len(library_ids()) * len(mediators.available()) * 3
     assert {e.seed for e in episodes} == {0, 1, 2}
-    assert all(e.config.recent_events == 6 for e in episodes)
+    assert all(e.config.recent_events == 4 for e in episodes)
 
 
 def test_llm_backend_configuration(spec_file) -> None:
