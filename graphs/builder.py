@@ -14,6 +14,7 @@ worker thread for each sync one, which shows as latency between LLM-call layers.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from langgraph.graph import END, START, StateGraph
@@ -23,7 +24,7 @@ from treatylab.agents.backends.base import Backend
 from treatylab.agents.transcript import MEDIATOR
 from treatylab.graphs import nodes
 from treatylab.graphs.config import RunConfig
-from treatylab.graphs.episode import Episode
+from treatylab.graphs.episode import CurrentEpisode, Episode
 from treatylab.graphs.human import human_node, human_node_name
 from treatylab.graphs.protocol import returns_to_bargaining
 from treatylab.graphs.state import NegotiationState
@@ -87,7 +88,23 @@ def after_implement(episode: Episode) -> Any:
 # -- the graph ------------------------------------------------------------------------------
 def build_graph(scenario: Scenario, config: RunConfig, backends: dict[str, Backend],
                 checkpointer: Any = None) -> CompiledStateGraph:
-    episode = Episode(scenario=scenario, config=config, backends=backends)
+    """A graph bound to one episode (for checkpointed runs, Studio and tests)."""
+    return _compile(Episode(scenario=scenario, config=config, backends=backends), checkpointer)
+
+
+@lru_cache(maxsize=1)
+def shared_graph() -> CompiledStateGraph:
+    """The graph compiled once per process, for runs without a checkpointer.
+
+    The flow does not depend on the scenario, config or backends (nodes read those when they
+    run), so one compiled graph serves every episode; each run binds its Episode with
+    `graphs.episode.bound_episode` around the invocation.
+    """
+    return _compile(CurrentEpisode(), None)
+
+
+def _compile(episode: Any, checkpointer: Any) -> CompiledStateGraph:
+    """The graph over `episode`: an Episode, or a CurrentEpisode read only when nodes run."""
     graph = StateGraph(NegotiationState)
     for stage in FAN_STAGES:
         graph.add_node(turn_node_name(stage), turn_node(episode))
@@ -149,4 +166,4 @@ def recursion_limit(scenario: Scenario) -> int:
     return 40 + steps_per_round * (rules.max_rounds + 4) + 3 * rules.implementation_periods + 20
 
 
-__all__ = ["MEDIATOR", "build_graph", "recursion_limit"]
+__all__ = ["MEDIATOR", "build_graph", "recursion_limit", "shared_graph"]

@@ -32,6 +32,8 @@ from treatylab.agents.backends.failures import FailureRecord, InfrastructureFail
 from treatylab.agents.backends.human import HumanSeat
 from treatylab.agents.transcript import Event, events_from_dicts
 from treatylab.graphs import RunConfig, build_graph, recursion_limit
+from treatylab.graphs.builder import shared_graph
+from treatylab.graphs.episode import Episode, bound_episode
 from treatylab.scenarios import Scenario
 from treatylab import outputs
 from treatylab.backends import close_backends, make_backends
@@ -165,6 +167,19 @@ def check_checkpoint(checkpoint: Checkpoint, scenario: Scenario, config: RunConf
                         "checkpoint file, or the original options to resume") from None
 
 
+def _graph_for(scenario: Scenario, config: RunConfig, actors: dict[str, Backend],
+               saver: Any) -> tuple[Any, contextlib.AbstractContextManager[Any]]:
+    """The graph to run and the context to run it in.
+
+    Without a checkpointer, the process's shared compiled graph with this run's Episode bound
+    to the context; with one, a graph compiled for this run (the checkpointer is part of it).
+    """
+    if saver is None:
+        episode = Episode(scenario=scenario, config=config, backends=actors)
+        return shared_graph(), bound_episode(episode)
+    return build_graph(scenario, config, actors, checkpointer=saver), contextlib.nullcontext()
+
+
 async def run_episode(
     scenario: Scenario,
     config: RunConfig,
@@ -207,21 +222,23 @@ async def run_episode(
         async with _checkpointer(checkpoint) as saver:
             if saver is None and humans:
                 saver = InMemorySaver()  # interrupts need a checkpointer
-            graph = build_graph(scenario, config, actors, checkpointer=saver)
+            graph, binding = _graph_for(scenario, config, actors, saver)
             if saver is not None and checkpoint is not None:
                 await budget.seed_from_checkpoint(meter, graph, run_id)
-            drive = _drive(graph, scenario, run_id if saver else None, progress, answer_human, latest)
-            try:
-                async with asyncio.timeout(config.deadline_s):
-                    state = await drive
-            except TimeoutError:
-                if config.deadline_s is None:
-                    raise
-                failure, state = _deadline_failure(config), dict(latest)
-            except InfrastructureFailure as exc:
-                failure, state = exc.record, dict(latest)
-            except budget.BudgetExceeded as exc:
-                stop, state = exc.stop, dict(latest)
+            with binding:
+                drive = _drive(graph, scenario, run_id if saver else None, progress,
+                               answer_human, latest)
+                try:
+                    async with asyncio.timeout(config.deadline_s):
+                        state = await drive
+                except TimeoutError:
+                    if config.deadline_s is None:
+                        raise
+                    failure, state = _deadline_failure(config), dict(latest)
+                except InfrastructureFailure as exc:
+                    failure, state = exc.record, dict(latest)
+                except budget.BudgetExceeded as exc:
+                    stop, state = exc.stop, dict(latest)
     finally:
         if own_backends:
             await close_backends(actors)

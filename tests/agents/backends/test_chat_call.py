@@ -11,7 +11,7 @@ import openai
 import pytest
 from openai.lib._parsing._completions import type_to_response_format_param
 
-from treatylab.agents.backends.chat_call import Call, StructuredChat, response_format
+from treatylab.agents.backends.chat_call import ATTEMPT_HEADER, Call, StructuredChat, response_format
 from treatylab.agents.backends.clients import ClientPool, Endpoint
 from treatylab.agents.backends.factory import make_backend
 from treatylab.agents.backends.failures import InfrastructureFailure
@@ -48,6 +48,36 @@ def test_the_request_body_is_byte_identical_to_parse() -> None:
     outcome = StructuredChat(pool, "m").perform(Call(MESSAGES, WireCompliance, 3))
     assert outcome.kind == "answer" and outcome.wire == WireCompliance(comply=True, statement="ok")
     assert bodies[0] == bodies[1]
+
+
+def test_the_request_is_the_one_create_sends() -> None:
+    """The call goes through the SDK's generic `post`: same URL, body bytes, headers (auth and
+    attempt header included) and timeout as `chat.completions.create`, only the SDK's own
+    raw-response marker is absent."""
+    requests: list[httpx2.Request] = []
+
+    def handler(request: httpx2.Request) -> httpx2.Response:
+        requests.append(request)
+        return httpx2.Response(200, json={"choices": [{"index": 0, "finish_reason": "stop",
+                                                       "message": {"role": "assistant",
+                                                                   "content": '{"comply": true, "statement": "ok"}'}}]})
+
+    http = httpx2.Client(transport=httpx2.MockTransport(handler))
+    client = openai.OpenAI(api_key="k", base_url="http://h/v1", http_client=http, max_retries=0)
+    client.chat.completions.create(
+        model="m", stream=False, messages=MESSAGES, response_format=response_format(WireCompliance),
+        seed=3, temperature=0.0, timeout=7.0, extra_headers={ATTEMPT_HEADER: "2"})
+    pool = ClientPool(Endpoint(base_url="http://h/v1", api_key="k"))
+    pool._sync = client
+    call = Call(MESSAGES, WireCompliance, 3, attempt=2)
+    outcome = StructuredChat(pool, "m", timeout_s=7.0).perform(call)
+    assert outcome.kind == "answer"
+    sdk, ours = requests
+    assert (ours.method, ours.url, ours.content) == (sdk.method, sdk.url, sdk.content)
+    assert dict(ours.headers) == dict(sdk.headers)
+    assert ours.headers["authorization"] == "Bearer k" and ours.headers[ATTEMPT_HEADER] == "2"
+    assert ours.extensions["timeout"] == sdk.extensions["timeout"] == {
+        "connect": 7.0, "read": 7.0, "write": 7.0, "pool": 7.0}
 
 
 def test_extra_fields_are_ignored_but_named_when_a_repair_is_needed() -> None:
