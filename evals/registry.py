@@ -50,10 +50,11 @@ class MetricContext:
 
     @cached_property
     def space(self) -> OutcomeSpace:
-        """The outcome space at the episode's reservations (built once, shared by metrics)."""
-        from treatylab.evals.outcome_space import OutcomeSpace
+        """The outcome space at the episode's reservations (built once per process and shared
+        by metrics and episodes: `evals.space_cache`)."""
+        from treatylab.evals.space_cache import shared_space
 
-        return OutcomeSpace.build(self.scenario, reservations=self.reservations or None)
+        return shared_space(self.scenario, self.reservations or None)
 
 
 class Metric(Protocol):
