@@ -60,6 +60,15 @@ class EpisodeRun(BaseModel):
     result: dict[str, Any]
     manifest: dict[str, Any]
 
+    def __repr__(self) -> str:
+        """A summary line: the full repr of every event is thousands of lines, and asyncio
+        formats it whenever `asyncio.run` checks its signal handler after the episode."""
+        outcome = (self.result.get("outcome") if isinstance(self.result, dict) else None) or "?"
+        return (f"EpisodeRun(run_id={self.run_id!r}, run_dir={self.run_dir!r}, "
+                f"events={len(self.events)}, outcome={outcome!r})")
+
+    __str__ = __repr__
+
 
 def _slug(spec: str) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", spec).strip("-").lower() or "x"
