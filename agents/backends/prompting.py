@@ -255,7 +255,15 @@ def view_from_messages(messages: list[dict[str, Any]]) -> View:
     Raises:
         ViewBlockError: no block, or the blocks are not a valid view.
     """
-    data = view_data_from_messages(messages)
+    return view_from_data(view_data_from_messages(messages))
+
+
+def view_from_data(data: dict[str, Any]) -> View:
+    """The typed view of a raw view dict (`view_data_from_messages`), which is left as it is.
+
+    Raises:
+        ViewBlockError: the dict is not a valid view.
+    """
     try:
         return _VIEW.validate_python(data)
     except ValidationError as exc:

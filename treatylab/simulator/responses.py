@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from treatylab.agents.backends.openai_backend import ATTEMPT_HEADER
-from treatylab.agents.backends.prompting import ViewBlockError, view_data_from_messages, view_from_messages
+from treatylab.agents.backends.prompting import ViewBlockError, view_data_from_messages, view_from_data
 from treatylab.agents.backends.wire import to_wire
 from treatylab.agents.policy import decide
 from treatylab.evals.judge.baseline import baseline_answer
@@ -99,10 +99,10 @@ def _depth(messages: list[dict[str, Any]], attempt: str) -> int:
 
 def policy_answer(messages: list[dict[str, Any]]) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """(expected kind, wire answer dict, raw view dict) for the view in `messages`."""
-    view = view_from_messages(messages)
+    raw_view = view_data_from_messages(messages)  # parsed once: the prompt blocks are long
+    view = view_from_data(raw_view)
     wire = to_wire(decide(view))
-    raw_view = view_data_from_messages(messages)
-    return view.expected, json.loads(wire.model_dump_json()), raw_view
+    return view.expected, wire.model_dump(mode="json"), raw_view
 
 
 def answer_for(messages: list[dict[str, Any]], model: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
