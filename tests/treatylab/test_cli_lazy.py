@@ -8,6 +8,7 @@ import importlib
 import inspect
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -154,3 +155,25 @@ def test_main_runs_many_times_in_one_process(capsys) -> None:
     assert captured.err.splitlines()[-1].startswith(
         "error: missing command; choose one of check, import, list, new, schema, show, validate")
     assert cli.app.registered_commands == [] and cli.app.registered_groups == []
+
+
+RENDERERS = ("rich.console", "rich.text", "rich.table", "rich.panel", "rich.markdown",
+             "typer.rich_utils")
+
+
+@pytest.mark.parametrize("colour", [False, True], ids=["piped", "FORCE_COLOR"])
+def test_help_imports_no_rich_renderer(colour: bool) -> None:
+    """The top-level page is written by cli.top_level_help: neither rich's console nor typer's
+    rich_utils (rich.markdown, markdown_it, rich.traceback ...) is imported for it."""
+    code = ("import sys\nfrom treatylab.cli import main\n"
+            "try:\n    main(['--help'])\nexcept SystemExit as done:\n    code = done.code\n"
+            f"print(' '.join(m for m in {RENDERERS!r} if m in sys.modules), file=sys.stderr)\n"
+            "sys.exit(code)\n")
+    env = {**_base_env(), "TERMINAL_WIDTH": "100", **({"FORCE_COLOR": "1"} if colour else {})}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, stdin=subprocess.DEVNULL, env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip() == ""
+    assert ("\x1b[1;36mscenario\x1b[0m" in done.stdout) is colour
+    assert "│ scenario  Validate, inspect, check, scaffold and import scenarios." in \
+        re.sub(r"\x1b\[[0-9;]*m", "", done.stdout)
