@@ -16,7 +16,10 @@ In one process and one event loop, each rung sends every body once to warm up, t
    request, classification, `model_validate_json` of the content) plus the conversion to an
    action and its validation against the view (`llm_turn.answer_problems`);
 5. project turn: `OpenAIBackend.aact(view)` for the view the body was made from, prompt
-   rendering included (for orientation: the other rungs start from finished messages).
+   rendering included (for orientation: the other rungs start from finished messages);
+6. full episode: whole flagship episodes (formulative mediator, every seat on the simulator,
+   seeds 1..`--passes`, after one warm-up episode and `gc.freeze` as the CLI does) — CPU of
+   the episode divided by its LLM calls: views, graph, prompts, calls, scoring, all of it.
 
 The target is project call ÷ create ≤ 1.3.
 
@@ -145,7 +148,36 @@ async def ladder(base_url: str, bodies: list[bytes], passes: int) -> dict[str, f
     backend = OpenAIBackend(requests[0]["model"], pool, settings=TurnSettings())
     figures["project turn"] = await measure([lambda v=v: backend.aact(v) for v in views], passes)
     await backend.aclose()
+    figures["full episode"] = await episode_cpu_per_call(base_url, passes)
     return figures
+
+
+async def episode_cpu_per_call(base_url: str, passes: int) -> float:
+    """Median over seeds of an episode's CPU divided by its LLM calls."""
+    from treatylab.gc_tuning import freeze_once
+    from treatylab.graphs import RunConfig
+    from treatylab.runner import run_episode
+    from treatylab.scenarios import load
+    from treatylab.simulator import MODEL_ID
+
+    scenario = load("northern-shield")
+    spec = f"openai:{MODEL_ID}"
+
+    def config(seed: int) -> RunConfig:
+        return RunConfig(mediator="formulative", seed=seed, base_url=base_url,
+                         default_backend=spec, mediator_backend=spec)
+
+    await run_episode(scenario, config(0))
+    freeze_once()
+    per_call = []
+    for seed in range(1, passes + 1):
+        gc.collect()
+        started = time.process_time()
+        run = await run_episode(scenario, config(seed))
+        cpu = time.process_time() - started
+        calls = sum(1 for event in run.events if event.kind == "usage")
+        per_call.append(cpu * 1000.0 / calls)
+    return statistics.median(per_call)
 
 
 def main() -> None:
