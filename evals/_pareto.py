@@ -27,6 +27,8 @@ CHUNK = 2048  # dominator points per bitset chunk (32 words of 64 bits)
 BLOCK = 8192  # candidates tested per vectorised step
 GRID_MIN_ROWS = 100_000  # below this the sum-ordered pass is faster (measured, issue 16)
 GRID_CELL_ROWS = 128  # target mean rows per grid cell when choosing the number of levels
+CODE_SPAN = 4096  # integer columns spanning fewer values are coded as value - min
+TABLE_WORDS = 1 << 18  # largest per-chunk lookup table (words) indexed by raw codes
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -64,90 +66,177 @@ def nondominated(points: FloatArray) -> NDArray[np.bool_]:
     return _sum_ordered_nondominated(points)
 
 
-def _dominated_by_chunk(
-    columns: list[FloatArray], members: IntArray, candidates: IntArray,
-    parties: list[int], alive: NDArray[np.bool_],
-) -> None:
-    """Clear `alive` for candidates weakly dominated by a row of `members` (sorted indices).
+def _order_codes(points: FloatArray) -> tuple[NDArray[np.int32], list[int]]:
+    """Per column, nonnegative integer codes with exactly the order and ties of the values.
 
-    Only the columns in `parties` are compared: the caller guarantees every member is >=
-    every candidate on the others. With no party left, any member other than the candidate
-    itself dominates it.
+    Integer-valued columns spanning fewer than CODE_SPAN values become `value - min` (exact:
+    both are integers far below 2^53); other columns become dense ranks (np.unique). Only
+    comparisons of codes are made from here on, so the result is that of the values.
+    Returns the (n_parties, m) codes and, per party, one more than the largest code.
     """
-    chunk = [columns[p][members] for p in parties]
-    tables = [_suffix_bitsets(values) for values in chunk]
-    possible = np.ones(candidates.size, dtype=bool)
-    for values, p in zip(chunk, parties):
-        possible &= columns[p][candidates] <= values.max()
-    candidates = candidates[possible]
-    words = (members.size + 63) // 64
-    for lo in range(0, candidates.size, BLOCK):
-        block = candidates[lo : lo + BLOCK]
-        if tables:
-            at_least = None
-            for p, (vals, suffix) in zip(parties, tables):
-                ge = suffix[vals.size - np.searchsorted(vals, columns[p][block], side="left")]
-                at_least = ge if at_least is None else np.bitwise_and(at_least, ge, out=at_least)
+    m, n_parties = points.shape
+    codes = np.empty((n_parties, m), dtype=np.int32)
+    sizes = []
+    for p in range(n_parties):
+        column = points[:, p]
+        low, high = float(column.min()), float(column.max())
+        if high - low < CODE_SPAN and np.array_equal(column, np.floor(column)):
+            np.subtract(column, low, out=codes[p], casting="unsafe")
+            sizes.append(int(high - low) + 1)
         else:
-            at_least = np.zeros((block.size, words), dtype=np.uint64)
-            at_least[:, : members.size // 64] = ~np.uint64(0)
-            if members.size % 64:
-                at_least[:, -1] = np.uint64((1 << (members.size % 64)) - 1)
-        own = np.searchsorted(members, block)
-        own_hit = (own < members.size) & (members[np.minimum(own, members.size - 1)] == block)
-        if own_hit.any():  # a member is >= itself on every party: clear its bit
-            rows = np.flatnonzero(own_hit)
-            bits = own[rows]
-            at_least[rows, bits // 64] &= ~np.left_shift(
-                np.uint64(1), (bits % 64).astype(np.uint64))
-        alive[block[np.any(at_least, axis=1)]] = False
+            _, inverse = np.unique(column, return_inverse=True)
+            codes[p] = inverse.ravel()
+            sizes.append(int(codes[p].max()) + 1)
+    return codes, sizes
 
 
-def _grid_nondominated(points: FloatArray, levels: int) -> NDArray[np.bool_]:
+def _pack_codes(codes: NDArray[np.int32], sizes: list[int]) -> tuple[NDArray[np.uint64], int,
+                                                                      list[int]] | None:
+    """One 64-bit word per row holding every party's code, for a one-op bound test.
+
+    Field p is b_p = bit_length(size_p) value bits under a guard bit. For a bound t and a row
+    x, ((t | guards) - x) & guards == guards exactly when t_p >= x_p on every party: a field's
+    guard bit absorbs its own borrow, so fields never interact. A word with every value bit
+    set and no guard bit (`~guards`) exceeds every code in every field without borrowing, so
+    a row overwritten with it fails every bound. None when the fields need more than 64 bits.
+    """
+    widths = [size.bit_length() + 1 for size in sizes]
+    if sum(widths) > 64:
+        return None
+    packed = np.zeros(codes.shape[1], dtype=np.uint64)
+    guards, shift, shifts = 0, 0, []
+    for p, width in enumerate(widths):
+        packed |= codes[p].astype(np.uint64) << np.uint64(shift)
+        guards |= 1 << (shift + width - 1)
+        shifts.append(shift)
+        shift += width
+    return packed, guards, shifts
+
+
+def _grid_nondominated(points: FloatArray, levels: int, *, pack: bool = True,
+                       table_words: int = TABLE_WORDS) -> NDArray[np.bool_]:
     """The nondominance mask through a quantile grid, for frontiers of 10^5 rows and more.
 
     Each party's values are cut at `levels - 1` quantiles; a row's cell is its vector of
     levels. If y >= x on every party then level(y) >= level(x) on every party, so the rows of
     a cell C can only dominate rows of cells at or below C on every party: with 3 levels in 7
     dimensions about 2% of row pairs remain (against all higher-sum rows in the sum-ordered
-    pass, whose cost is candidates x frontier). Where a lower cell is strictly below C on a
-    party, that party needs no comparison; a party is dropped for the whole step when every
-    candidate cell is strictly below C on it. Cells are visited from the highest level sum
-    down and only surviving rows act as dominators: a dominated row's own dominator chain
+    pass, whose cost is candidates x frontier). A party is dropped from a cell's tests when
+    every candidate cell is strictly below C on it. Cells are visited from the highest level
+    sum down and only surviving rows act as dominators: a dominated row's own dominator chain
     ends in a surviving row of a cell that is also at or above, so nothing is missed.
+
+    All comparisons are on integer codes of the values (`_order_codes`, same order and ties).
+    Candidates above the cell's members on some party are discarded first, with one packed
+    word per row (`_pack_codes`) when the codes fit in 64 bits. `pack` and `table_words`
+    exist so the tests can force the unpacked and the local-code paths on small inputs.
     """
     m, n_parties = points.shape
-    level = np.empty((m, n_parties), dtype=np.int64)
+    codes, sizes = _order_codes(points)
+    level = np.empty((n_parties, m), dtype=np.int64)
     code = np.zeros(m, dtype=np.int64)
     for p in range(n_parties):
-        cuts = np.unique(np.quantile(points[:, p], np.linspace(0.0, 1.0, levels + 1)[1:-1]))
-        level[:, p] = np.searchsorted(cuts, points[:, p], side="right")
-        code = code * (levels + 1) + level[:, p]
+        cuts = np.unique(np.quantile(codes[p], np.linspace(0.0, 1.0, levels + 1)[1:-1]))
+        level[p] = np.searchsorted(cuts, codes[p], side="right")
+        code = code * (levels + 1) + level[p]
     order = np.argsort(code, kind="stable")
     _, starts, counts = np.unique(code[order], return_index=True, return_counts=True)
-    cell_level = level[order[starts]]
-    sorted_points = np.ascontiguousarray(points[order])
-    columns = [np.ascontiguousarray(sorted_points[:, p]) for p in range(n_parties)]
+    cell_level = np.ascontiguousarray(level[:, order[starts]].T)
+    columns = np.ascontiguousarray(codes[:, order])
+    cell_min = np.ascontiguousarray(np.minimum.reduceat(columns, starts, axis=1).T)
+    packing = _pack_codes(columns, sizes) if pack else None
     alive = np.ones(m, dtype=bool)
     for c in np.argsort(-cell_level.sum(axis=1), kind="stable"):
-        members = np.arange(starts[c], starts[c] + counts[c])
-        members = members[alive[members]]
+        first = int(starts[c])
+        members = np.flatnonzero(alive[first : first + counts[c]]) + first
         if members.size == 0:
             continue
         below = np.flatnonzero(np.all(cell_level <= cell_level[c], axis=1))
-        sizes = counts[below]
-        offsets = np.repeat(starts[below] - (np.cumsum(sizes) - sizes), sizes)
-        candidates = offsets + np.arange(int(sizes.sum()))
-        candidates = candidates[alive[candidates]]
-        if candidates.size == 0:
-            continue
-        parties = [p for p in range(n_parties)
-                   if np.any(cell_level[below, p] == cell_level[c, p])]
+        parties = np.flatnonzero(np.any(cell_level[below] == cell_level[c], axis=0))
         for lo in range(0, members.size, CHUNK):
-            _dominated_by_chunk(columns, members[lo : lo + CHUNK], candidates, parties, alive)
+            chunk = members[lo : lo + CHUNK]
+            member_codes = columns[:, chunk]
+            top = member_codes.max(axis=1)
+            cells = below[np.all(cell_min[below] <= top, axis=1)]
+            sizes_c = counts[cells]
+            offsets = np.repeat(starts[cells] - (np.cumsum(sizes_c) - sizes_c), sizes_c)
+            candidates = offsets + np.arange(int(sizes_c.sum()))
+            if packing is not None:  # dead rows are packed as ~guards: they never pass
+                packed, guards, shifts = packing
+                bound = guards
+                for p in range(n_parties):
+                    bound |= int(top[p]) << shifts[p]
+                word = np.uint64(bound)
+                candidates = candidates[((word - packed[candidates]) & np.uint64(guards))
+                                        == np.uint64(guards)]
+            else:
+                candidates = candidates[alive[candidates]]
+                candidates = candidates[np.all(columns[:, candidates] <= top[:, None], axis=0)]
+            if candidates.size == 0:
+                continue
+            dead = candidates[_dominated_by_chunk(columns, sizes, chunk, member_codes[parties],
+                                                  candidates, parties, table_words)]
+            alive[dead] = False
+            if packing is not None:
+                packing[0][dead] = np.uint64(~packing[1] & 0xFFFF_FFFF_FFFF_FFFF)
     out = np.empty(m, dtype=bool)
     out[order] = alive
     return out
+
+
+def _dominated_by_chunk(
+    columns: NDArray[np.int32], sizes: list[int], chunk: IntArray,
+    member_codes: NDArray[np.int32], candidates: IntArray, parties: IntArray, table_words: int,
+) -> NDArray[np.bool_]:
+    """Per candidate: weakly dominated, on `parties`, by a row of `chunk` other than itself.
+
+    The caller guarantees every member is >= every candidate on the other parties and that
+    no candidate exceeds the members' maximum on any party. Rows are unique, so >= on every
+    party by another row is domination. For each party and each 64-bit word of the chunk a
+    table gives, per code v, the members with code >= v; a candidate's set is one lookup
+    per party and word, and it is dominated when the AND over parties, with its own bit
+    cleared, is not empty. Codes index the table directly when the tables stay within
+    `table_words` words; otherwise codes are first replaced by their rank among the members'.
+    """
+    n, k = member_codes.shape
+    words = (k + 63) // 64
+    own = np.searchsorted(chunk, candidates)
+    own = np.where((own < k) & (chunk[np.minimum(own, k - 1)] == candidates), own, -1)
+    if n == 0:  # every member is >= every candidate on every party
+        return np.ones(candidates.size, dtype=bool) if k > 1 else own < 0
+    cand_codes = np.take(columns, candidates, axis=1)
+    if parties.size < columns.shape[0]:
+        cand_codes = cand_codes[parties]
+    span = [sizes[p] for p in parties]
+    if max(span) * n * words <= table_words:
+        local_members, local_cands, width = member_codes, cand_codes, max(span)
+    else:
+        local_members = np.empty_like(member_codes)
+        local_cands = np.empty_like(cand_codes)
+        width = 0
+        for i in range(n):
+            values = np.unique(member_codes[i])
+            local_members[i] = np.searchsorted(values, member_codes[i])
+            local_cands[i] = np.searchsorted(values, cand_codes[i])
+            width = max(width, values.size)
+    member = np.arange(k)
+    table = np.zeros((words, n, width + 1), dtype=np.uint64)
+    bits = np.left_shift(np.uint64(1), (member % 64).astype(np.uint64))
+    np.bitwise_or.at(table, (np.broadcast_to(member // 64, (n, k)), np.arange(n)[:, None],
+                             local_members), np.broadcast_to(bits, (n, k)))
+    table = np.bitwise_or.accumulate(table[:, :, ::-1], axis=2)[:, :, ::-1]  # code >= v
+    flat = np.arange(n)[:, None] * (width + 1) + local_cands
+    dominated = np.zeros(candidates.size, dtype=bool)
+    for w in range(words):
+        sets = table[w].reshape(-1)[flat]
+        hit = sets[0].copy()
+        for i in range(1, n):
+            np.bitwise_and(hit, sets[i], out=hit)
+        mine = (own >= 0) & (own // 64 == w)
+        if mine.any():  # a member is >= itself on every party: clear its bit
+            hit[mine] &= ~np.left_shift(np.uint64(1), (own[mine] % 64).astype(np.uint64))
+        dominated |= hit != 0
+    return dominated
 
 
 def _sum_ordered_nondominated(points: FloatArray) -> NDArray[np.bool_]:

@@ -12,6 +12,8 @@ import pytest
 
 from treatylab.evals._pareto import (
     _grid_nondominated,
+    _order_codes,
+    _pack_codes,
     _sum_ordered_nondominated,
     _unique_rows,
     nondominated,
@@ -56,7 +58,45 @@ def test_passes_equal_brute_force(seed: int, parties: int, kind: str) -> None:
     assert np.array_equal(_sum_ordered_nondominated(points), expected)
     for levels in (2, 3, 5):
         assert np.array_equal(_grid_nondominated(points, levels), expected), levels
+    # the unpacked bound test and the member-rank tables (used when codes are wide)
+    assert np.array_equal(_grid_nondominated(points, 3, pack=False), expected)
+    assert np.array_equal(_grid_nondominated(points, 3, table_words=0), expected)
     assert np.array_equal(nondominated(points), expected)
+
+
+@pytest.mark.parametrize("kind", ["integer", "wide_integer", "float", "negative"])
+def test_order_codes_keep_order_and_ties(kind: str) -> None:
+    rng = np.random.default_rng(5)
+    raw = {"integer": rng.integers(0, 30, size=(400, 4)).astype(np.float64),
+           "wide_integer": rng.integers(0, 10**6, size=(400, 4)).astype(np.float64),
+           "float": np.round(rng.random((400, 4)), 2),
+           "negative": rng.integers(-50, 3, size=(400, 4)) * 0.5}[kind]
+    codes, sizes = _order_codes(raw)
+    assert codes.shape == (4, 400) and codes.min() >= 0
+    for p in range(4):
+        assert codes[p].max() == sizes[p] - 1
+        a, b = raw[:, p][:, None], raw[:, p][None, :]
+        ca, cb = codes[p][:, None], codes[p][None, :]
+        assert np.array_equal(a < b, ca < cb) and np.array_equal(a == b, ca == cb)
+    if kind == "integer":  # small integer span: value - min, not dense ranks
+        assert np.array_equal(codes[0], raw[:, 0] - raw[:, 0].min())
+
+
+def test_packed_bound_test_equals_columnwise_comparison() -> None:
+    rng = np.random.default_rng(11)
+    sizes = [255, 7, 255, 1, 255, 255, 255]  # 5 x 9 + 4 + 2 = 51 bits
+    codes = np.stack([rng.integers(0, s, size=5000) for s in sizes]).astype(np.int32)
+    packing = _pack_codes(codes, sizes)
+    assert packing is not None
+    packed, guards, shifts = packing
+    dead = np.uint64(~guards & 0xFFFF_FFFF_FFFF_FFFF)
+    for _ in range(50):
+        top = np.array([rng.integers(0, s) for s in sizes])
+        word = np.uint64(guards | sum(int(t) << sh for t, sh in zip(top, shifts)))
+        fits = ((word - packed) & np.uint64(guards)) == np.uint64(guards)
+        assert np.array_equal(fits, np.all(codes <= top[:, None], axis=0))
+        assert not (((word - np.array([dead])) & np.uint64(guards)) == np.uint64(guards))[0]
+    assert _pack_codes(codes, [256] * 7) is None  # 7 x 10 bits do not fit
 
 
 def test_hand_computed_case() -> None:
@@ -89,6 +129,8 @@ def test_grid_equals_sum_ordered_on_medium_minkowski_sum() -> None:
     assert 1_000 < int(reference.sum()) < points.shape[0]
     for levels in (2, 3):
         assert np.array_equal(_grid_nondominated(points, levels), reference)
+    assert np.array_equal(_grid_nondominated(points, 3, pack=False), reference)
+    assert np.array_equal(_grid_nondominated(points, 3, table_words=0), reference)
 
 
 def test_large_inputs_take_the_grid_path_and_agree() -> None:
