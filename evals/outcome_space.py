@@ -103,16 +103,25 @@ class OutcomeSpace:
 
     # -- the matrix -----------------------------------------------------------------------
     def _broadcast_sum(self) -> FloatArray:
+        """The (n_packages, n_parties) matrix, column-major: each party's column is contiguous.
+
+        Column-major because everything that scans the whole matrix goes party by party
+        (reservation tests, favourites), and because the last broadcast add of each column
+        can then write straight into the matrix. Row access (`utilities[i]`) is unchanged.
+        """
         dtype = _exact_dtype(self.tables)
         n_issues = len(self.tables)
-        out = np.empty((self.n_packages, len(self.party_ids)), dtype=dtype)
-        for p in range(len(self.party_ids)):
+        out = np.zeros((self.n_packages, len(self.party_ids)), dtype=dtype, order="F")
+        for p in range(len(self.party_ids) if n_issues else 0):  # no issues: one zero package
             total = np.zeros((1,) * n_issues, dtype=dtype)
             for k, table in enumerate(self.tables):  # issue order: the frontier sums the same way
                 shape = [1] * n_issues
                 shape[k] = table.shape[0]
-                total = total + table[:, p].astype(dtype).reshape(shape)
-            out[:, p] = total.reshape(-1)
+                column = table[:, p].astype(dtype).reshape(shape)
+                if k == n_issues - 1:
+                    np.add(total, column, out=out[:, p].reshape(self.radices))
+                else:
+                    total = total + column
         return out
 
     def _column_ok(self, p: int, strict: bool) -> BoolArray:

@@ -147,3 +147,13 @@ def test_reservation_thresholds_stay_exact_with_float32_utilities() -> None:
     assert above.individually_rational().tolist() == [True, False, True, False]
     below = OutcomeSpace.build(scenario, {"p0": 40.296875 - 1e-9, "p1": -1.0})
     assert below.zone_of_agreement().tolist() == [True, True, True, False]
+
+
+def test_matrix_is_column_major_with_the_same_rows() -> None:
+    """Columns are contiguous (whole-space scans go party by party); rows read as before."""
+    tables = random_tables(np.random.default_rng(4), 3, 3, 4)
+    space = OutcomeSpace.build(from_tables(tables, [0.0, 0.0, 0.0]))
+    assert space.utilities.flags.f_contiguous and space.utilities.shape == (64, 3)
+    for index, combo in enumerate(itertools.product(range(4), range(4), range(4))):
+        expected = sum(t[o] for t, o in zip(tables, combo))
+        assert space.utilities[index].tolist() == expected.astype(space.utilities.dtype).tolist()
