@@ -384,18 +384,33 @@ def frontier_packages(
 def _expand(
     links: list[tuple[IntArray, IntArray, IntArray]], strides: IntArray, n_final: int
 ) -> IntArray:
-    """Walk the back-pointers from the last issue to the first, listing every package."""
-    node = np.arange(n_final, dtype=np.int64)
-    index = np.zeros(n_final, dtype=np.int64)
+    """List every package: every path of back-pointers from the root to a final vector.
+
+    A backward pass marks the vectors of each issue that reach a final one (boolean scatters,
+    no sort); the forward pass then expands paths from the root along marked edges only. Each
+    issue's edges are stored in parent order (they are generated parent-major and filtered in
+    place), so a node's edges are one run found through a bincount.
+    """
+    # vectors per issue: the root, then every kept vector (each is the child of some edge)
+    n_nodes = [1] + [int(child.max()) + 1 if child.size else 0 for child, _, _ in links]
+    reach = np.ones(n_final, dtype=bool)
+    useful: list[NDArray[np.bool_]] = []
     for k in range(len(links) - 1, -1, -1):
-        child, parent, option = links[k]
-        by_child = np.argsort(child, kind="stable")
-        child, parent, option = child[by_child], parent[by_child], option[by_child]
-        starts = np.searchsorted(child, node, side="left")
-        counts = np.searchsorted(child, node, side="right") - starts
-        rep_index = np.repeat(index, counts)
-        offsets = np.arange(rep_index.size) - np.repeat(np.cumsum(counts) - counts, counts)
-        edge = np.repeat(starts, counts) + offsets
-        node = parent[edge]
-        index = rep_index + option[edge] * strides[k]
+        child, parent, _ = links[k]
+        ok = reach[child]
+        useful.append(ok)
+        reach = np.zeros(n_nodes[k], dtype=bool)
+        reach[parent[ok]] = True
+    useful.reverse()
+    node = np.zeros(1, dtype=np.int64)
+    index = np.zeros(1, dtype=np.int64)
+    for k, ((child, parent, option), ok) in enumerate(zip(links, useful)):
+        child, parent, option = child[ok], parent[ok], option[ok]
+        per_parent = np.bincount(parent, minlength=int(node.max()) + 1)
+        first = np.cumsum(per_parent) - per_parent
+        counts = per_parent[node]
+        offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        edge = np.repeat(first[node], counts) + offsets
+        index = np.repeat(index, counts) + option[edge] * strides[k]
+        node = child[edge]
     return np.sort(index)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from treatylab.evals import _pareto
 from treatylab.evals._pareto import (
     _grid_nondominated,
     _order_codes,
@@ -162,3 +163,41 @@ def test_unique_rows_by_value_on_both_paths(kind: str) -> None:
     assert np.array_equal(unique[inverse], raw)  # -0.0 == 0.0 in value
     expected = {tuple(row) for row in (raw + 0.0).tolist()}
     assert len(expected) == unique.shape[0] == len({tuple(r) for r in unique.tolist()})
+
+
+def _full_space_frontier(tables: list[np.ndarray], allowed: list[np.ndarray] | None) -> np.ndarray:
+    """Frontier indices by filtering the whole (sub-box of the) package matrix directly."""
+    grids = np.meshgrid(*[np.arange(t.shape[0]) for t in tables], indexing="ij")
+    digits = [g.ravel() for g in grids]
+    matrix = sum(t[d] for t, d in zip(tables, digits))
+    inside = np.ones(matrix.shape[0], dtype=bool)
+    if allowed is not None:
+        for mask, d in zip(allowed, digits):
+            inside &= mask[d]
+    unique, inverse = _unique_rows(matrix[inside])
+    keep = _sum_ordered_nondominated(unique)[inverse]
+    return np.flatnonzero(inside)[keep]
+
+
+@pytest.mark.parametrize("grid_from", [2, 10_000_000])
+@pytest.mark.parametrize("seed", range(3))
+def test_frontier_packages_equal_a_direct_filter(
+    seed: int, grid_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue-by-issue sums, the grid pass at every stage (grid_from = 2) or never, and the
+    path expansion list exactly the packages a direct filter of the whole space finds:
+    duplicated options, tied sums, options dominated within their issue, red-line boxes."""
+    monkeypatch.setattr(_pareto, "GRID_MIN_ROWS", grid_from)
+    rng = np.random.default_rng(seed)
+    n_parties = 3 + seed
+    tables = [rng.integers(0, 5, size=(int(rng.integers(3, 8)), n_parties)).astype(np.float64)
+              for _ in range(4)]
+    tables[1][1] = tables[1][0]  # a duplicated option
+    tables[2][0] = tables[2].max(axis=0)  # an option dominating the rest of its issue
+    expected = _full_space_frontier(tables, None)
+    assert np.array_equal(_pareto.frontier_packages(tables), expected)
+    allowed = [rng.random(t.shape[0]) < 0.7 for t in tables]
+    for mask in allowed:
+        mask[0] = True
+    assert np.array_equal(_pareto.frontier_packages(tables, allowed),
+                          _full_space_frontier(tables, allowed))
