@@ -200,15 +200,17 @@ def _dominated_by_chunk(
     """
     n, k = member_codes.shape
     words = (k + 63) // 64
-    # candidates ascend, so those that can be members form one slice: search only those
-    own = np.full(candidates.size, -1, dtype=np.int64)
-    lo, hi = np.searchsorted(candidates, [chunk[0], chunk[-1] + 1])
-    if hi > lo:
-        inner = candidates[lo:hi]
-        at = np.minimum(np.searchsorted(chunk, inner), k - 1)
-        own[lo:hi] = np.where(chunk[at] == inner, at, -1)
+    # candidates ascend, so those that can be chunk members form one slice: search only those
+    lo, hi = candidates.searchsorted(chunk[0]), candidates.searchsorted(chunk[-1] + 1)
+    inner = candidates[lo:hi]
+    at = np.minimum(np.searchsorted(chunk, inner), k - 1)
+    is_member = chunk[at] == inner
+    own_rows, own_pos = np.flatnonzero(is_member) + lo, at[is_member]
     if n == 0:  # every member is >= every candidate on every party
-        return np.ones(candidates.size, dtype=bool) if k > 1 else own < 0
+        dominated = np.ones(candidates.size, dtype=bool)
+        if k == 1:
+            dominated[own_rows] = False
+        return dominated
     cand_codes = np.take(columns, candidates, axis=1)
     if parties.size < columns.shape[0]:
         cand_codes = cand_codes[parties]
@@ -224,24 +226,27 @@ def _dominated_by_chunk(
             local_members[i] = np.searchsorted(values, member_codes[i])
             local_cands[i] = np.searchsorted(values, cand_codes[i])
             width = max(width, values.size)
+    # table[w, i, r]: the members of word w whose code on party i is >= width - r (a prefix
+    # OR over r, so codes are stored reversed and the accumulation runs forward in place)
     member = np.arange(k)
     table = np.zeros((words, n, width + 1), dtype=np.uint64)
     bits = np.left_shift(np.uint64(1), (member % 64).astype(np.uint64))
     np.bitwise_or.at(table, (np.broadcast_to(member // 64, (n, k)), np.arange(n)[:, None],
-                             local_members), np.broadcast_to(bits, (n, k)))
-    table = np.bitwise_or.accumulate(table[:, :, ::-1], axis=2)[:, :, ::-1]  # code >= v
-    flat = np.arange(n)[:, None] * (width + 1) + local_cands
-    dominated = np.zeros(candidates.size, dtype=bool)
+                             width - local_members), np.broadcast_to(bits, (n, k)))
+    np.bitwise_or.accumulate(table, axis=2, out=table)
+    flat = (np.arange(n) * (width + 1) + width)[:, None] - local_cands
+    own_word = own_pos // 64
+    own_mask = ~np.left_shift(np.uint64(1), (own_pos % 64).astype(np.uint64))
+    found = None
     for w in range(words):
         sets = table[w].reshape(-1)[flat]
-        hit = sets[0].copy()
+        hit = sets[0]
         for i in range(1, n):
             np.bitwise_and(hit, sets[i], out=hit)
-        mine = (own >= 0) & (own // 64 == w)
-        if mine.any():  # a member is >= itself on every party: clear its bit
-            hit[mine] &= ~np.left_shift(np.uint64(1), (own[mine] % 64).astype(np.uint64))
-        dominated |= hit != 0
-    return dominated
+        mine = own_word == w  # a member is >= itself on every party: clear its bit
+        hit[own_rows[mine]] &= own_mask[mine]
+        found = hit if found is None else np.bitwise_or(found, hit, out=found)
+    return found != 0
 
 
 def _sum_ordered_nondominated(points: FloatArray) -> NDArray[np.bool_]:
