@@ -244,7 +244,10 @@ class OutcomeSpace:
 
     def zone_of_agreement(self) -> BoolArray:
         """Per package: every u_i > r_i strictly, and no red line crossed."""
-        return self._all_columns(strict=True) & self.red_line_ok()
+        ok = self._all_columns(strict=True)
+        if not all(mask.all() for mask in self.allowed):  # without red lines every package passes
+            ok &= self.red_line_ok()
+        return ok
 
     # -- frontiers --------------------------------------------------------------------------
     @cached_property
