@@ -8,11 +8,13 @@ Two facts keep this exact and fast:
    would dominate the package). The frontier is therefore built issue by issue:
    F_k = nondominated(F_{k-1} (+) options_k), keeping back-pointers so that every package
    reaching a frontier vector can be listed at the end, ties included.
-2. The nondominance filter compares points through bitsets: for each party the points of a
-   chunk are sorted, and "the points at least as good as c on party p" is a suffix of that
-   order, stored as a row of 64-bit words. A candidate is dominated when the AND over parties
-   of the "at least as good" sets meets the OR over parties of the "strictly better" sets.
-   This is 64 comparisons per machine word and needs no tolerance: only order matters.
+2. The nondominance filter compares points through bitsets: "the points of a chunk at least
+   as good as c on party p" is a set of chunk members, stored as 64-bit words. A candidate
+   is dominated when the AND over parties of those sets holds a member other than itself
+   (rows are unique). No tolerance is needed: only order matters, so large inputs are first
+   recoded per party as small integers with the same order and ties, and the sets become
+   table lookups indexed by code. From 10^4 rows a quantile grid restricts the pairs
+   compared to cells at or below each other on every party.
 
 Sums are formed in issue order, the same order `OutcomeSpace` uses for its utility matrix, so
 the frontier's vectors are bit-identical to the matrix rows they stand for.
