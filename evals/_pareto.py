@@ -137,8 +137,10 @@ def _grid_nondominated(points: FloatArray, levels: int, *, pack: bool = True,
     codes, sizes = _order_codes(points)
     level = np.empty((n_parties, m), dtype=np.int64)
     code = np.zeros(m, dtype=np.int64)
+    positions = np.arange(1, levels) * m // levels  # sorted positions of the cuts
     for p in range(n_parties):
-        cuts = np.unique(np.quantile(codes[p], np.linspace(0.0, 1.0, levels + 1)[1:-1]))
+        below_or_at = np.cumsum(np.bincount(codes[p], minlength=sizes[p]))
+        cuts = np.unique(np.searchsorted(below_or_at, positions, side="right"))  # quantiles
         level[p] = np.searchsorted(cuts, codes[p], side="right")
         code = code * (levels + 1) + level[p]
     order = np.argsort(code, kind="stable")
