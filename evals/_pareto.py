@@ -149,30 +149,44 @@ def _grid_nondominated(points: FloatArray, levels: int, *, pack: bool = True,
     columns = np.ascontiguousarray(codes[:, order])
     cell_min = np.ascontiguousarray(np.minimum.reduceat(columns, starts, axis=1).T)
     packing = _pack_codes(columns, sizes) if pack else None
+    # the per-cell tests "at or below C" and "min <= the members' top" as one packed op each
+    level_packing = _pack_codes(np.ascontiguousarray(cell_level.T), [levels] * n_parties)
+    if not pack:
+        level_packing = None
+    min_packed = (_pack_codes(np.ascontiguousarray(cell_min.T), sizes)[0]
+                  if packing is not None else None)
     alive = np.ones(m, dtype=bool)
     for c in np.argsort(-cell_level.sum(axis=1), kind="stable"):
         first = int(starts[c])
         members = np.flatnonzero(alive[first : first + counts[c]]) + first
         if members.size == 0:
             continue
-        below = np.flatnonzero(np.all(cell_level <= cell_level[c], axis=1))
+        if level_packing is not None:
+            lv_packed, lv_guards, _ = level_packing
+            lv_word = np.uint64(lv_guards | int(lv_packed[c]))
+            below = np.flatnonzero(((lv_word - lv_packed) & np.uint64(lv_guards))
+                                   == np.uint64(lv_guards))
+        else:
+            below = np.flatnonzero(np.all(cell_level <= cell_level[c], axis=1))
         parties = np.flatnonzero(np.any(cell_level[below] == cell_level[c], axis=0))
         for lo in range(0, members.size, CHUNK):
             chunk = members[lo : lo + CHUNK]
             member_codes = columns[:, chunk]
             top = member_codes.max(axis=1)
-            cells = below[np.all(cell_min[below] <= top, axis=1)]
-            sizes_c = counts[cells]
-            offsets = np.repeat(starts[cells] - (np.cumsum(sizes_c) - sizes_c), sizes_c)
-            candidates = offsets + np.arange(int(sizes_c.sum()))
-            if packing is not None:  # dead rows are packed as ~guards: they never pass
+            if packing is not None:
                 packed, guards, shifts = packing
                 bound = guards
                 for p in range(n_parties):
                     bound |= int(top[p]) << shifts[p]
-                word = np.uint64(bound)
-                candidates = candidates[((word - packed[candidates]) & np.uint64(guards))
-                                        == np.uint64(guards)]
+                word, guard_word = np.uint64(bound), np.uint64(guards)
+                cells = below[((word - min_packed[below]) & guard_word) == guard_word]
+            else:
+                cells = below[np.all(cell_min[below] <= top, axis=1)]
+            sizes_c = counts[cells]
+            offsets = np.repeat(starts[cells] - (np.cumsum(sizes_c) - sizes_c), sizes_c)
+            candidates = offsets + np.arange(int(sizes_c.sum()))
+            if packing is not None:  # dead rows are packed as ~guards: they never pass
+                candidates = candidates[((word - packed[candidates]) & guard_word) == guard_word]
             else:
                 candidates = candidates[alive[candidates]]
                 candidates = candidates[np.all(columns[:, candidates] <= top[:, None], axis=0)]
