@@ -28,6 +28,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 
 from treatylab.agents.backends.base import Backend
+from treatylab.agents.backends.clients import episode_connections
 from treatylab.agents.backends.failures import FailureRecord, InfrastructureFailure
 from treatylab.agents.backends.human import HumanSeat
 from treatylab.agents.transcript import Event, events_from_dicts
@@ -228,7 +229,7 @@ async def run_episode(
     failure: FailureRecord | None = None
     stop: budget.BudgetStop | None = None
     try:
-        async with _checkpointer(checkpoint) as saver:
+        async with episode_connections(), _checkpointer(checkpoint) as saver:
             if saver is None and humans:
                 saver = InMemorySaver()  # interrupts need a checkpointer
             graph, binding = _graph_for(scenario, config, actors, saver)
