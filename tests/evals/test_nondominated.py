@@ -12,6 +12,7 @@ import pytest
 
 from treatylab.evals import _pareto
 from treatylab.evals._pareto import (
+    _column_extremes,
     _grid_nondominated,
     _order_codes,
     _pack_codes,
@@ -201,3 +202,11 @@ def test_frontier_packages_equal_a_direct_filter(
         mask[0] = True
     assert np.array_equal(_pareto.frontier_packages(tables, allowed),
                           _full_space_frontier(tables, allowed))
+
+
+@pytest.mark.parametrize("m", [1, 7, 8, 9, 1000, 1003])
+def test_column_extremes_equal_numpy(m: int) -> None:
+    rng = np.random.default_rng(m)
+    points = np.ascontiguousarray(rng.normal(size=(m, 7)) * 100)
+    low, high = _column_extremes(points)
+    assert np.array_equal(low, points.min(axis=0)) and np.array_equal(high, points.max(axis=0))
