@@ -126,9 +126,9 @@ def _grid_nondominated(points: FloatArray, levels: int, *, pack: bool = True,
     levels. If y >= x on every party then level(y) >= level(x) on every party, so the rows of
     a cell C can only dominate rows of cells at or below C on every party: with 3 levels in 7
     dimensions about 2% of row pairs remain (against all higher-sum rows in the sum-ordered
-    pass, whose cost is candidates x frontier). A party is dropped from a cell's tests when
-    every candidate cell is strictly below C on it. Cells are visited from the highest level
-    sum down and only surviving rows act as dominators: a dominated row's own dominator chain
+    pass, whose cost is candidates x frontier). Every party is compared: C itself is always
+    among its candidate cells, so no party is settled for a whole cell (the earlier code
+    tested for one and never found it). Cells are visited from the highest level sum down and only surviving rows act as dominators: a dominated row's own dominator chain
     ends in a surviving row of a cell that is also at or above, so nothing is missed.
 
     All comparisons are on integer codes of the values (`_order_codes`, same order and ties).
@@ -159,6 +159,7 @@ def _grid_nondominated(points: FloatArray, levels: int, *, pack: bool = True,
         level_packing = None
     min_packed = (_pack_codes(np.ascontiguousarray(cell_min.T), sizes)[0]
                   if packing is not None else None)
+    parties = np.arange(n_parties)  # C is among its own candidate cells: no party is settled
     alive = np.ones(m, dtype=bool)
     for c in np.argsort(-cell_level.sum(axis=1), kind="stable"):
         first = int(starts[c])
@@ -172,7 +173,6 @@ def _grid_nondominated(points: FloatArray, levels: int, *, pack: bool = True,
                                    == np.uint64(lv_guards))
         else:
             below = np.flatnonzero(np.all(cell_level <= cell_level[c], axis=1))
-        parties = np.flatnonzero(np.any(cell_level[below] == cell_level[c], axis=0))
         for lo in range(0, members.size, CHUNK):
             chunk = members[lo : lo + CHUNK]
             member_codes = columns[:, chunk]
@@ -196,7 +196,7 @@ def _grid_nondominated(points: FloatArray, levels: int, *, pack: bool = True,
                 candidates = candidates[np.all(columns[:, candidates] <= top[:, None], axis=0)]
             if candidates.size == 0:
                 continue
-            dead = candidates[_dominated_by_chunk(columns, sizes, chunk, member_codes[parties],
+            dead = candidates[_dominated_by_chunk(columns, sizes, chunk, member_codes,
                                                   candidates, parties, table_words)]
             alive[dead] = False
             if packing is not None:
