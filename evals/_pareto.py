@@ -128,8 +128,9 @@ def _grid_nondominated(points: FloatArray, levels: int, *, pack: bool = True,
     dimensions about 2% of row pairs remain (against all higher-sum rows in the sum-ordered
     pass, whose cost is candidates x frontier). Every party is compared: C itself is always
     among its candidate cells, so no party is settled for a whole cell (the earlier code
-    tested for one and never found it). Cells are visited from the highest level sum down and only surviving rows act as dominators: a dominated row's own dominator chain
-    ends in a surviving row of a cell that is also at or above, so nothing is missed.
+    tested for one and never found it). Cells are visited from the highest level sum down
+    and only surviving rows act as dominators: a dominated row's own dominator chain ends in
+    a surviving row of a cell that is also at or above, so nothing is missed.
 
     All comparisons are on integer codes of the values (`_order_codes`, same order and ties).
     Candidates above the cell's members on some party are discarded first, with one packed
