@@ -1,8 +1,9 @@
 """The `openai` backend kind: `openai:MODEL` on any OpenAI-compatible endpoint.
 
 Registration only; the backend itself is `agents.backends.openai_backend`. Seats on the same
-endpoint share one `ClientPool` (one AsyncOpenAI per event loop), so an episode's parallel
-delegate turns reuse connections instead of opening one pool per actor.
+endpoint share one `ClientPool`, so an episode's parallel delegate turns reuse connections
+instead of opening one pool per actor (and, inside `episode_connections`, each episode gets
+clients of its own from it).
 """
 
 from __future__ import annotations
