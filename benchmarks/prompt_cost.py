@@ -38,8 +38,7 @@ import sys
 import time
 from collections import defaultdict
 
-from treatylab.agents.backends.base import Backend, TurnResult
-from treatylab.agents.backends.heuristic import HeuristicBackend
+from treatylab.agents.backends.recorder import ViewRecorder
 from treatylab.agents.backends.prompting import initial_messages
 from treatylab.agents.transcript import MEDIATOR, event_to_dict
 from treatylab.agents.views import DelegateView, View
@@ -53,15 +52,6 @@ from treatylab.scenarios import load
 def tokens(text: str) -> int:
     return -(-len(text) // 4)
 
-
-class Recorder(Backend):
-    def __init__(self) -> None:
-        self.inner = HeuristicBackend()
-        self.views: list[View] = []
-
-    async def aact(self, view: View) -> TurnResult:
-        self.views.append(view)
-        return await self.inner.aact(view)
 
 
 def _with_rounds(scenario, rounds: int):
@@ -83,8 +73,8 @@ def _naive(view: View, messages, events) -> str:
 
 def prompt_figures(scenario, seed: int) -> dict:
     config = RunConfig(mediator="formulative", seed=seed)
-    backends = {p: Recorder() for p in scenario.party_ids()}
-    backends[MEDIATOR] = Recorder()
+    backends = {p: ViewRecorder() for p in scenario.party_ids()}
+    backends[MEDIATOR] = ViewRecorder()
     run = _run(scenario, config, backends)
     ours = naive = 0
     shares = []

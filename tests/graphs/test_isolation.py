@@ -7,23 +7,13 @@ hold another party's canary.
 
 from __future__ import annotations
 
-from treatylab.agents.backends.base import Backend, TurnResult
 from treatylab.agents.backends.heuristic import HeuristicBackend
+from treatylab.agents.backends.recorder import ViewRecorder
 from treatylab.agents.backends.prompting import initial_messages
 from treatylab.agents.transcript import MEDIATOR
-from treatylab.agents.views import View
 from treatylab.graphs import RunConfig
 from tests.conftest import run
 
-
-class RecordingBackend(Backend):
-    def __init__(self) -> None:
-        self.inner = HeuristicBackend()
-        self.views: list[View] = []
-
-    async def aact(self, view: View) -> TurnResult:
-        self.views.append(view)
-        return await self.inner.aact(view)
 
 
 def canary(party_id: str) -> str:
@@ -38,8 +28,8 @@ def _with_canaries(scenario):
 
 def test_private_briefs_stay_with_their_party(flagship):
     scenario = _with_canaries(flagship)
-    backends = {p: RecordingBackend() for p in scenario.party_ids()}
-    backends[MEDIATOR] = RecordingBackend()
+    backends = {p: ViewRecorder() for p in scenario.party_ids()}
+    backends[MEDIATOR] = ViewRecorder()
     episode = run(scenario, RunConfig(mediator="formulative", seed=7), backends=backends)
     assert episode.result["outcome"] in ("agreement", "breakdown")
     for actor, backend in backends.items():
@@ -57,8 +47,8 @@ def test_private_briefs_stay_with_their_party(flagship):
 
 
 def test_private_notes_and_caucus_stay_private(flagship):
-    backends = {p: RecordingBackend() for p in flagship.party_ids()}
-    backends[MEDIATOR] = RecordingBackend()
+    backends = {p: ViewRecorder() for p in flagship.party_ids()}
+    backends[MEDIATOR] = ViewRecorder()
     episode = run(flagship, RunConfig(mediator="facilitative", seed=3), backends=backends)
     hidden = {e.seq: e for e in episode.events if e.kind in ("private_note", "caucus")}
     assert {e.kind for e in hidden.values()} == {"private_note", "caucus"}
@@ -81,7 +71,7 @@ def test_private_notes_and_caucus_stay_private(flagship):
 
 
 def test_oracle_sees_true_utilities_only_when_declared(flagship):
-    backend = RecordingBackend()
+    backend = ViewRecorder()
     backends = {p: HeuristicBackend() for p in flagship.party_ids()}
     backends[MEDIATOR] = backend
     run(flagship, RunConfig(mediator="formulative", seed=1), backends=backends)
@@ -94,8 +84,8 @@ def test_bargaining_caucus_reaches_only_its_party():
     from treatylab.scenarios import load
 
     scenario = load("ardent-valley")
-    backends = {p: RecordingBackend() for p in scenario.party_ids()}
-    backends[MEDIATOR] = RecordingBackend()
+    backends = {p: ViewRecorder() for p in scenario.party_ids()}
+    backends[MEDIATOR] = ViewRecorder()
     episode = run(scenario, RunConfig(mediator="formulative", seed=0), backends=backends)
     sent = [e for e in episode.events if e.kind == "caucus" and e.stage == "bargain" and e.actor == MEDIATOR]
     answers = [e for e in episode.events if e.kind == "caucus" and e.stage == "bargain" and e.actor != MEDIATOR]

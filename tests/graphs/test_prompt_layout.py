@@ -8,8 +8,7 @@ import os
 
 import pytest
 
-from treatylab.agents.backends.base import Backend, TurnResult
-from treatylab.agents.backends.heuristic import HeuristicBackend
+from treatylab.agents.backends.recorder import ViewRecorder
 from treatylab.agents.backends.prompting import ALSO_LATEST, initial_messages, view_from_messages
 from treatylab.agents.transcript import MEDIATOR
 from treatylab.agents.views import DelegateView, View
@@ -18,23 +17,12 @@ from treatylab.runner import run_episode
 from treatylab.scenarios import load
 
 
-class Recorder(Backend):
-    """The heuristic policy, keeping every view it was given."""
-
-    def __init__(self) -> None:
-        self.inner = HeuristicBackend()
-        self.views: list[View] = []
-
-    async def aact(self, view: View) -> TurnResult:
-        self.views.append(view)
-        return await self.inner.aact(view)
-
 
 @pytest.fixture(scope="module")
 def views() -> dict[str, list[View]]:
     scenario = load("northern-shield")
-    backends = {p: Recorder() for p in scenario.party_ids()}
-    backends[MEDIATOR] = Recorder()
+    backends = {p: ViewRecorder() for p in scenario.party_ids()}
+    backends[MEDIATOR] = ViewRecorder()
     asyncio.run(run_episode(scenario, RunConfig(mediator="formulative", seed=1), backends=backends))
     return {actor: backend.views for actor, backend in backends.items()}
 
