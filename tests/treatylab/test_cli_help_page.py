@@ -1,11 +1,11 @@
-"""The hand-written top-level help page (`cli.top_level_help`) against typer's rich renderer.
+"""The hand-written top-level help page (`help_page.top_level_help`) against typer's rich renderer.
 
 `treatylab --help` must print exactly the bytes typer's own rich help prints, styles included,
 without importing rich's renderers. These tests compare the two pages: in process at every
 width from 40 to 200 (plain, coloured, NO_COLOR), on random command tables (wrapping, explicit
 newlines, option names that typer highlights), in fresh processes through the environment
 variables typer and rich read, and on a pseudo-terminal whose size alone sets the width.
-Where the renderer hands the page back to typer (documented in cli.py), the bytes must still
+Where the renderer hands the page back to typer (documented in help_page.py), the bytes must still
 be typer's, and typer's renderer must really be the one used.
 """
 
@@ -29,7 +29,7 @@ import typer
 import typer.rich_utils as rich_utils
 from rich.cells import cell_len
 
-from treatylab import cli
+from treatylab import cli, help_page
 
 WIDTHS = (40, 60, 80, 100, 132, 200)
 # environment variables that change typer's console; each test sets the ones it needs
@@ -85,7 +85,12 @@ def _typer_page(group: typer.core.TyperGroup) -> str:
 
 
 def _our_page(group: typer.core.TyperGroup) -> str | None:
-    return cli.top_level_help(group, group.make_context("treatylab", [], resilient_parsing=True))
+    ctx = group.make_context("treatylab", [], resilient_parsing=True)
+    if isinstance(group, cli.LazyGroup):
+        listed = group.listed_commands(ctx)
+    else:
+        listed = [c for c in (group.get_command(ctx, n) for n in group.list_commands(ctx)) if c]
+    return help_page.top_level_help(group, ctx, listed)
 
 
 @pytest.fixture
@@ -106,16 +111,16 @@ def console(monkeypatch):
 
 def test_copied_settings_are_typers() -> None:
     """The renderer's copy of typer's styles and highlighters is typer's (or typer changed)."""
-    for name, value in cli._TYPER_STYLES.items():
+    for name, value in help_page._TYPER_STYLES.items():
         assert getattr(rich_utils, name) == value, name
-    assert tuple(rich_utils.OptionHighlighter.highlights) == cli._OPTION_HIGHLIGHTS
-    assert tuple(rich_utils.NegativeOptionHighlighter.highlights) == cli._NEGATIVE_HIGHLIGHTS
-    assert tuple(rich_utils.TypesHighlighter.highlights) == cli._TYPES_HIGHLIGHTS
+    assert tuple(rich_utils.OptionHighlighter.highlights) == help_page._OPTION_HIGHLIGHTS
+    assert tuple(rich_utils.NegativeOptionHighlighter.highlights) == help_page._NEGATIVE_HIGHLIGHTS
+    assert tuple(rich_utils.TypesHighlighter.highlights) == help_page._TYPES_HIGHLIGHTS
     assert rich_utils.COLOR_SYSTEM == "auto"
 
 
 def test_characters_taken_as_one_cell_are_one_cell_for_rich() -> None:
-    allowed = [chr(c) for c in range(0x20, 0x3000) if cli._ONE_CELL.fullmatch(chr(c))]
+    allowed = [chr(c) for c in range(0x20, 0x3000) if help_page._ONE_CELL.fullmatch(chr(c))]
     assert len(allowed) > 700
     assert [hex(ord(ch)) for ch in allowed if cell_len(ch) != 1] == []
 

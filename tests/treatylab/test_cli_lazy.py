@@ -163,7 +163,7 @@ RENDERERS = ("rich.console", "rich.text", "rich.table", "rich.panel", "rich.mark
 
 @pytest.mark.parametrize("colour", [False, True], ids=["piped", "FORCE_COLOR"])
 def test_help_imports_no_rich_renderer(colour: bool) -> None:
-    """The top-level page is written by cli.top_level_help: neither rich's console nor typer's
+    """The top-level page is written by help_page.top_level_help: neither rich's console nor typer's
     rich_utils (rich.markdown, markdown_it, rich.traceback ...) is imported for it."""
     code = ("import sys\nfrom treatylab.cli import main\n"
             "try:\n    main(['--help'])\nexcept SystemExit as done:\n    code = done.code\n"
