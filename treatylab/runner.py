@@ -64,7 +64,7 @@ class EpisodeRun(BaseModel):
     def __repr__(self) -> str:
         """A summary line: the full repr of every event is thousands of lines, and asyncio
         formats it whenever `asyncio.run` checks its signal handler after the episode."""
-        outcome = (self.result.get("outcome") if isinstance(self.result, dict) else None) or "?"
+        outcome = self.result.get("outcome") or "?"
         return (f"EpisodeRun(run_id={self.run_id!r}, run_dir={self.run_dir!r}, "
                 f"events={len(self.events)}, outcome={outcome!r})")
 

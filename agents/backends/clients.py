@@ -173,9 +173,9 @@ def tls_context() -> ssl.SSLContext:
     return httpx2.create_ssl_context()
 
 
-_LEASES: ContextVar[dict[int, openai.AsyncOpenAI] | None] = ContextVar(
+_LEASES: ContextVar[dict[ClientPool, openai.AsyncOpenAI] | None] = ContextVar(
     "treatylab_client_leases", default=None)
-"""The async clients leased to the episode running in this context, by pool (`id`)."""
+"""The async clients leased to the episode running in this context, by pool."""
 
 
 @contextlib.asynccontextmanager
@@ -189,19 +189,15 @@ async def episode_connections() -> AsyncIterator[None]:
     episode's few connections; on exit the client goes back to an idle list and the next
     episode on the same event loop reuses it with its connections still open.
     """
-    leases: dict[int, openai.AsyncOpenAI] = {}
+    leases: dict[ClientPool, openai.AsyncOpenAI] = {}
     token = _LEASES.set(leases)
     try:
         yield
     finally:
         _LEASES.reset(token)
-        for pool_id, client in leases.items():
-            pool = _POOLS_BY_ID.get(pool_id)
-            if pool is None or not pool.give_back(client):
+        for pool, client in leases.items():
+            if not pool.give_back(client):
                 await client.close()  # its pool was released meanwhile: nobody will reuse it
-
-
-_POOLS_BY_ID: weakref.WeakValueDictionary[int, ClientPool] = weakref.WeakValueDictionary()
 
 
 class ClientPool:
@@ -220,28 +216,25 @@ class ClientPool:
             weakref.WeakKeyDictionary())
         self._idle: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop,
                                               list[openai.AsyncOpenAI]] = weakref.WeakKeyDictionary()
-        self._owner: dict[int, asyncio.AbstractEventLoop] = {}
         self._sync: openai.OpenAI | None = None
         self._lock = threading.Lock()
         self._users = 0
-        _POOLS_BY_ID[id(self)] = self
 
     def _new_async(self) -> openai.AsyncOpenAI:
         http = openai.DefaultAsyncHttpxClient(verify=tls_context())
         return openai.AsyncOpenAI(**self._kwargs(), http_client=http)  # type: ignore[arg-type]
 
     def give_back(self, client: openai.AsyncOpenAI) -> bool:
-        """An episode is done with a leased client: keep it for the next one on its loop.
+        """An episode on the running loop is done with a leased client: keep it for the next.
 
         False when nobody uses the pool any more (the caller closes the client then).
         """
+        loop = asyncio.get_running_loop()
         with self._lock:
-            loop = self._owner.get(id(client))
-            if loop is not None and not loop.is_closed() and self._users:
-                self._idle.setdefault(loop, []).append(client)
-                return True
-            self._owner.pop(id(client), None)
-            return False
+            if not self._users:
+                return False
+            self._idle.setdefault(loop, []).append(client)
+            return True
 
     def _kwargs(self) -> dict[str, object]:
         kwargs: dict[str, object] = {"api_key": self.endpoint.api_key, "max_retries": 0}
@@ -258,12 +251,10 @@ class ClientPool:
         leases = _LEASES.get()
         with self._lock:
             if leases is not None:
-                client = leases.get(id(self))
+                client = leases.get(self)
                 if client is None:
                     idle = self._idle.get(loop)
-                    client = idle.pop() if idle else self._new_async()
-                    self._owner[id(client)] = loop
-                    leases[id(self)] = client
+                    client = leases[self] = idle.pop() if idle else self._new_async()
                 return client
             client = self._async.get(loop)
             if client is None:
@@ -301,7 +292,5 @@ class ClientPool:
             except RuntimeError:
                 return
             clients = [c for c in [self._async.pop(loop, None), *self._idle.pop(loop, [])] if c]
-            for client in clients:
-                self._owner.pop(id(client), None)
         for client in clients:
             await client.close()
