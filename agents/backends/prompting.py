@@ -133,12 +133,6 @@ def restore_latest(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _join_objects(*parts: str) -> str:
-    """One JSON object from several dumped ones with disjoint keys, in the order given."""
-    bodies = [part[1:-1] for part in parts if part != "{}"]
-    return "{" + ",".join(bodies) + "}"
-
-
 def turn_json(view: View) -> str:
     """The rest of the view (this turn's state), defaults left out, as one line of JSON.
 
