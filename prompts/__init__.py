@@ -40,6 +40,7 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=False,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the package: no stat of the file per render
     )
     env.filters["json"] = to_json
     env.filters["join_labels"] = _join_labels

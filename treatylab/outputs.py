@@ -135,7 +135,13 @@ def _package_versions() -> dict[str, str]:
 
 
 def client_versions() -> dict[str, str]:
-    """The HTTP client stack that talked to the endpoint."""
+    """The HTTP client stack that talked to the endpoint (a fresh dict each call)."""
+    return dict(_client_versions())
+
+
+@functools.lru_cache(maxsize=1)
+def _client_versions() -> dict[str, str]:
+    """Read once per process, as `_package_versions` (about 3 ms a lookup, three per episode)."""
     out = {"treatylab": __version__}
     for name in ("openai", "httpx2", "httpx"):
         try:
