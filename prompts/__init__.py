@@ -60,17 +60,18 @@ def render_lines(template: str, /, **context: Any) -> list[str]:
 def template_hashes() -> dict[str, str]:
     """sha256 of every template, for manifests: an edited prompt explains a cassette mismatch.
 
-    Hashes are cached per process by (path, mtime, size): every episode writes a manifest,
-    and re-reading and hashing every template each time was part of the fixed per-episode
-    cost; an edited file has a new mtime or size, so it is hashed again.
+    Read once per process (a fresh dict each call), like the templates themselves: the
+    environment does not reload an edited template (`auto_reload=False`), so the hashes are
+    those of the text every prompt of this process was rendered from. Listing and stat'ing
+    the folder cost about 5 ms, twice per episode (identity and manifest).
     """
-    out = {}
-    for path in sorted(TEMPLATE_DIR.rglob("*.j2")):
-        stat = path.stat()
-        out[str(path.relative_to(TEMPLATE_DIR))] = _file_hash(str(path), stat.st_mtime_ns, stat.st_size)
-    return out
+    return dict(_template_hashes(TEMPLATE_DIR))
 
 
-@lru_cache(maxsize=1024)
-def _file_hash(path: str, mtime_ns: int, size: int) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+@lru_cache(maxsize=4)
+def _template_hashes(folder: Path) -> dict[str, str]:
+    return {str(path.relative_to(folder)): _file_hash(path) for path in sorted(folder.rglob("*.j2"))}
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
