@@ -9,7 +9,7 @@ of sequential LLM-call layers times the latency (see critical_path.py). The idea
 
     ideal throughput    = concurrency / mean critical path          (episodes per second)
     measured throughput = episodes / sweep wall time
-    ratio               = measured / ideal   (target >= 0.8)
+    ratio               = measured / ideal   (issue 16: >= 0.6 at 200 ms on this machine)
 
 The last wave of a sweep cannot fill every slot, so use several waves (episodes >= 4 x
 concurrency).
@@ -18,7 +18,14 @@ The ideal assumes unlimited CPU. The benchmark also measures the CPU time one ep
 (the sweep process, which runs the graph, prompts and SDK, plus the simulator process, which
 runs the policies) and reports the machine's ceiling, cores / CPU-seconds per episode, and the
 ratio against min(ideal, ceiling): a ratio near 1 there means the sweep runner wastes nothing
-and the machine, not the scheduling, is the limit.
+and the machine, not the scheduling, is the limit (issue 16: >= 0.95).
+
+The floor. After the sweep, the client CPU of the bare SDK call the backend makes
+(`AsyncOpenAI.post("/chat/completions", cast_to=httpx2.Response)`) is measured on the demo
+cassette's request bodies against the same simulator, all in flight at once; with the
+simulator's measured CPU per request, `requests per episode x (SDK post + simulator)` is what
+an episode would cost if treatylab itself cost nothing, and cores / that is the best ratio to
+the ideal this machine allows with the openai SDK.
 
     python benchmarks/sweep_throughput.py [--concurrency 32] [--latency-ms 200] [--seeds 8] [--workers N]
 """
@@ -106,6 +113,38 @@ def critical_paths(out: Path, latency_ms: float) -> list[float]:
     return paths
 
 
+def requests_per_episode(out: Path) -> float:
+    counts = []
+    for transcript in sorted(out.glob("episodes/*/transcript.jsonl")):
+        events = loads_jsonl(transcript.read_text(encoding="utf-8"))
+        counts.append(sum(1 for event in events if event.kind == "usage"))
+    return statistics.mean(counts)
+
+
+async def sdk_post_cpu_ms(base_url: str, passes: int = 5) -> float:
+    """Client CPU ms per bare SDK post of the demo's request bodies, all in flight at once."""
+    import json
+
+    import httpx2
+    import openai
+    from client_cpu import recorded_bodies
+
+    bodies = [json.loads(body) for body in recorded_bodies()]
+    async with openai.AsyncOpenAI(api_key="sk-treatylab-benchmark", base_url=base_url,
+                                  max_retries=0) as client:
+        async def one(body: dict) -> None:
+            response = await client.post("/chat/completions", cast_to=httpx2.Response, body=body)
+            json.loads(response.content)
+
+        await asyncio.gather(*(one(body) for body in bodies))
+        per_pass = []
+        for _ in range(passes):
+            started = time.process_time()
+            await asyncio.gather(*(one(body) for body in bodies))
+            per_pass.append((time.process_time() - started) * 1000.0 / len(bodies))
+    return statistics.median(per_pass)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--concurrency", type=int, default=32)
@@ -125,6 +164,8 @@ def main() -> None:
         wall = time.perf_counter() - started
         cpu_client, cpu_server = _own_cpu() - cpu_client, _cpu_seconds(pid) - cpu_server
         paths = critical_paths(folder / "out", args.latency_ms)
+        requests = requests_per_episode(folder / "out")
+        sdk_ms = asyncio.run(sdk_post_cpu_ms(base_url))
     ideal = args.concurrency / statistics.mean(paths)
     measured = summary.done / wall
     cores = os.cpu_count() or 1
@@ -136,11 +177,17 @@ def main() -> None:
     print(f"  critical path per episode: mean {statistics.mean(paths):.2f} s "
           f"(min {min(paths):.2f}, max {max(paths):.2f})")
     print(f"  wall {wall:.1f} s; measured {measured:.2f} episodes/s; ideal {ideal:.2f} episodes/s")
-    print(f"  ratio measured / ideal = {measured / ideal:.3f} (target >= 0.8)")
+    print(f"  ratio measured / ideal = {measured / ideal:.3f} (target >= 0.6)")
     print(f"  CPU per episode: {cpu_client / max(1, summary.done):.2f} s sweep process + "
           f"{cpu_server / max(1, summary.done):.2f} s simulator; ceiling {ceiling:.2f} episodes/s "
           f"on {cores} CPUs")
-    print(f"  ratio measured / min(ideal, ceiling) = {measured / min(ideal, ceiling):.3f}")
+    print(f"  ratio measured / min(ideal, ceiling) = {measured / min(ideal, ceiling):.3f} "
+          f"(target >= 0.95)")
+    server_ms = cpu_server * 1000.0 / max(1, summary.done) / requests
+    floor = requests * (sdk_ms + server_ms) / 1000.0
+    print(f"  floor: {requests:.1f} requests per episode x ({sdk_ms:.2f} ms bare SDK post + "
+          f"{server_ms:.2f} ms simulator) = {floor:.3f} CPU-s per episode; ceiling "
+          f"{cores / floor:.2f} episodes/s = {min(1.0, cores / floor / ideal):.3f} of the ideal at best")
 
 
 if __name__ == "__main__":

@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections import OrderedDict
 from typing import Annotated, Any
 
 from pydantic import Field, TypeAdapter, ValidationError
 
 from treatylab.agents.views import DelegateView, MediatorView, View, fence_nonce
-from treatylab.prompts import render
+from treatylab.prompts import environment, render
 
 VIEW_PREFIX = "<<<TREATYLAB"
 SETTING, TURN = "SETTING", "TURN"
@@ -154,9 +156,34 @@ def block(kind: str, view: View, text: str) -> str:
     return f"{marker(kind, code)}\n{text}\n{marker(kind, code, end=True)}"
 
 
+_SYSTEM_PROMPTS: OrderedDict[tuple[object, str, str, str], str] = OrderedDict()
+_SYSTEM_PROMPTS_KEPT = 256
+_SYSTEM_PROMPTS_LOCK = threading.Lock()  # sync graphs run a fan-out's turns on threads
+
+
 def system_prompt(view: View) -> str:
-    return render(f"{role_dir(view)}/system.j2", view=view,
-                  setting=block(SETTING, view, setting_json(view)), nonce=nonce(view))
+    """The system message, rendered once per (template set, role, setting, nonce).
+
+    The system templates read only fields of the SETTING block (the episode-constant part of
+    the view) and the fence nonce, so the rendered text is a function of those: a party's
+    every turn in an episode sends the same system message, and rendering it again was a
+    tenth of the client's own CPU per call. The key holds the setting's JSON itself, so two
+    views that differ in any setting field never share an entry.
+    """
+    setting, code, role = setting_json(view), nonce(view), role_dir(view)
+    key = (environment(), role, setting, code)
+    with _SYSTEM_PROMPTS_LOCK:
+        text = _SYSTEM_PROMPTS.get(key)
+        if text is not None:
+            _SYSTEM_PROMPTS.move_to_end(key)
+    if text is None:
+        text = render(f"{role}/system.j2", view=view, setting=block(SETTING, view, setting),
+                      nonce=code)
+        with _SYSTEM_PROMPTS_LOCK:
+            _SYSTEM_PROMPTS[key] = text
+            if len(_SYSTEM_PROMPTS) > _SYSTEM_PROMPTS_KEPT:
+                _SYSTEM_PROMPTS.popitem(last=False)
+    return text
 
 
 def user_prompt(view: View) -> str:

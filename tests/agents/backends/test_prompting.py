@@ -81,3 +81,33 @@ def test_missing_view_block_is_a_clear_error() -> None:
     messages = initial_messages(delegate_view())
     with pytest.raises(ViewBlockError, match="no user message carries the TURN view block"):
         view_from_messages(messages[:1])
+
+
+def _rendered_system_prompt(view) -> str:
+    """The system message rendered from its template, bypassing the per-process cache."""
+    from treatylab.agents.backends.prompting import SETTING as KIND, block, role_dir, setting_json
+    from treatylab.prompts import render
+
+    return render(f"{role_dir(view)}/system.j2", view=view,
+                  setting=block(KIND, view, setting_json(view)), nonce=nonce(view))
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_cached_system_message_is_the_rendered_one(stage: str) -> None:
+    for view in (delegate_view(stage, EXPECTED.get(stage, "delegate_action")),
+                 delegate_view(stage, EXPECTED.get(stage, "delegate_action"), party="borealis"),
+                 mediator_view(stage), mediator_view(stage, "oracle")):
+        for _ in range(2):  # the first call fills the cache, the second reads it
+            assert initial_messages(view)[0]["content"] == _rendered_system_prompt(view)
+
+
+def test_a_changed_setting_field_or_nonce_gets_its_own_system_message() -> None:
+    base = delegate_view("bargain")
+    other_brief = base.model_copy(update={"own": base.own.model_copy(update={"persona": "blunt"})})
+    other_nonce = base.model_copy(update={"fence": "f" * 16})
+    other_strategy = mediator_view("bargain", "facilitative")
+    messages = [initial_messages(view)[0]["content"]
+                for view in (base, other_brief, other_nonce, mediator_view("bargain"), other_strategy)]
+    assert len(set(messages)) == 5
+    assert "blunt" in messages[1] and "blunt" not in messages[0]
+    assert messages[2] == _rendered_system_prompt(other_nonce)
