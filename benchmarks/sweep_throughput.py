@@ -28,7 +28,17 @@ simulator's measured CPU per request, `requests per episode x (SDK post + simula
 an episode would cost if treatylab itself cost nothing, and cores / that is the best ratio to
 the ideal this machine allows with the openai SDK.
 
+Workers. The sweep's worker processes are spawned, so each pays its imports again; they get
+bytecode as an installed package has it: by default the benchmark runs them without
+PYTHONDONTWRITEBYTECODE (set on the development machine, where it made every worker compile
+treatylab from source) and with PYTHONPYCACHEPREFIX in a temporary folder, and a two-worker
+warm-up sweep writes that bytecode before the measured one (nothing is written into the source
+tree). `--no-bytecode-cache` keeps the environment as it is. This module imports the sweep
+scheduler only inside `main()`: spawned workers re-import the main module, as they import
+only the console script under `treatylab sweep`.
+
     python benchmarks/sweep_throughput.py [--concurrency 32] [--latency-ms 200] [--seeds 8] [--workers N]
+                                          [--no-bytecode-cache]
 """
 
 from __future__ import annotations
@@ -50,7 +60,6 @@ from critical_path import call_layers  # noqa: E402
 
 from treatylab.agents.transcript import loads_jsonl  # noqa: E402
 from treatylab.simulator import MODEL_ID  # noqa: E402
-from treatylab.sweep import run_sweep  # noqa: E402
 
 SCENARIOS = ["northern-shield", "island-compact", "trident-partnership", "ardent-valley"]
 MEDIATORS = ["formulative", "facilitative", "oracle", "generate-rank-aggregate"]
@@ -156,11 +165,19 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=200.0)
     parser.add_argument("--seeds", type=int, default=8, help="Seeds per scenario x mediator cell.")
     parser.add_argument("--workers", type=int, default=None, help="Sweep worker processes (default: CPUs).")
+    parser.add_argument("--no-bytecode-cache", action="store_true",
+                        help="keep PYTHONDONTWRITEBYTECODE if set (workers compile treatylab each time)")
     args = parser.parse_args()
+    from treatylab.sweep import run_sweep
+
     with tempfile.TemporaryDirectory() as tmp, simulator(args.latency_ms) as (base_url, pid):
         folder = Path(tmp)
-        warm = write_spec(folder, base_url, [1000], "warm-up", SCENARIOS[:1], MEDIATORS[:1])
-        asyncio.run(run_sweep(warm, out=folder / "warm", concurrency=1, show_progress=False))
+        if not args.no_bytecode_cache:
+            os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+            os.environ["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
+        warm = write_spec(folder, base_url, [1000, 1001], "warm-up", SCENARIOS[:1], MEDIATORS[:1])
+        asyncio.run(run_sweep(warm, out=folder / "warm", concurrency=2, workers=args.workers,
+                              show_progress=False))
         spec = write_spec(folder, base_url, list(range(args.seeds)), "throughput")
         cpu_client, cpu_server = _own_cpu(), _cpu_seconds(pid)
         started = time.perf_counter()
@@ -178,7 +195,8 @@ def main() -> None:
     ceiling = cores / per_episode
     print(f"sweep against the simulator: {summary.total} episodes ({summary.failed} failed), "
           f"concurrency {args.concurrency}, workers {args.workers or cores}, latency "
-          f"{args.latency_ms:g} ms, {cores} CPUs")
+          f"{args.latency_ms:g} ms, {cores} CPUs; worker bytecode "
+          f"{'compiled each time' if 'PYTHONDONTWRITEBYTECODE' in os.environ else 'cached'}")
     print(f"  critical path per episode: mean {statistics.mean(paths):.2f} s "
           f"(min {min(paths):.2f}, max {max(paths):.2f})")
     print(f"  wall {wall:.1f} s; measured {measured:.2f} episodes/s; ideal {ideal:.2f} episodes/s")

@@ -27,3 +27,23 @@ def test_a_cli_run_freezes_the_start_up_objects_once(tmp_path: Path) -> None:
     assert int(count) > 20_000  # modules, classes, schemas: tens of thousands of objects
     assert again == "False"
     assert (tmp_path / "run" / "result.json").exists()
+
+
+WORKER = """
+import gc, sys
+import treatylab.sweep.shards
+assert "pandas" not in sys.modules and "treatylab.sweep.execute" not in sys.modules
+from treatylab.gc_tuning import warm_worker
+assert gc.get_freeze_count() == 0
+warm_worker()
+print(gc.get_freeze_count(), "treatylab.runner" in sys.modules,
+      "treatylab.agents.mediators.oracle" in sys.modules, "pandas" in sys.modules)
+"""
+
+
+def test_a_sweep_worker_imports_the_episode_path_and_freezes_it_before_any_episode() -> None:
+    done = subprocess.run([sys.executable, "-c", WORKER], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    count, runner, strategy, pandas = done.stdout.split()
+    assert int(count) > 20_000
+    assert (runner, strategy, pandas) == ("True", "True", "False")  # no scheduler, no pandas

@@ -151,6 +151,9 @@ def init_worker(parent_pid: int) -> None:
             time.sleep(0.2)
 
     threading.Thread(target=watch, name="sweep-parent-watch", daemon=True).start()
+    from treatylab.gc_tuning import warm_worker
+
+    warm_worker()
 
 
 async def run_payload(payload: dict[str, Any]) -> dict[str, Any]:
