@@ -166,8 +166,8 @@ def system_prompt(view: View) -> str:
 
     The system templates read only fields of the SETTING block (the episode-constant part of
     the view) and the fence nonce, so the rendered text is a function of those: a party's
-    every turn in an episode sends the same system message, and rendering it again was a
-    tenth of the client's own CPU per call. The key holds the setting's JSON itself, so two
+    every turn in an episode sends the same system message, so rendering it more than once
+    per party and episode is wasted work. The key holds the setting's JSON itself, so two
     views that differ in any setting field never share an entry.
     """
     setting, code, role = setting_json(view), nonce(view), role_dir(view)
