@@ -15,8 +15,10 @@ The last wave of a sweep cannot fill every slot, so use several waves (episodes 
 concurrency).
 
 The ideal assumes unlimited CPU. The benchmark also measures the CPU time one episode costs
-(the sweep process, which runs the graph, prompts and SDK, plus the simulator process, which
-runs the policies) and reports the machine's ceiling, cores / CPU-seconds per episode, and the
+(the sweep process and its workers, which run the graph, prompts and SDK, plus the simulator
+process, which runs the policies; workers are forked from a forkserver, which is stopped after
+the warm-up sweep so that the measured sweep starts its own cold, and reaped after it so that
+its CPU and its workers' are counted) and reports the machine's ceiling, cores / CPU-seconds per episode, and the
 ratio against min(ideal, ceiling): a ratio near 1 there means the sweep runner wastes nothing
 and the machine, not the scheduling, is the limit (issue 16: >= 0.95).
 
@@ -29,16 +31,20 @@ an episode would cost if treatylab itself cost nothing, and cores / that is the 
 the ideal this machine allows with the openai SDK.
 
 Workers. The sweep's worker processes are spawned, so each pays its imports again; they get
-bytecode as an installed package has it: by default the benchmark runs them without
-PYTHONDONTWRITEBYTECODE (set on the development machine, where it made every worker compile
-treatylab from source) and with PYTHONPYCACHEPREFIX in a temporary folder, and a two-worker
-warm-up sweep writes that bytecode before the measured one (nothing is written into the source
-tree). `--no-bytecode-cache` keeps the environment as it is. This module imports the sweep
+bytecode as an installed package has it. PYTHONDONTWRITEBYTECODE, set on the development
+machine, makes every child interpreter compile treatylab and its dependencies from source:
+multiprocessing starts children with the parent's `-B` flag, so dropping the variable inside
+this process is not enough (before 2026-12-04 the benchmark did only that, and its workers
+compiled from source although it said "cached"). So when bytecode writing is off, the
+benchmark runs itself again in a child interpreter without PYTHONDONTWRITEBYTECODE and with
+PYTHONPYCACHEPREFIX in a temporary folder (nothing is written into the source tree), and a
+two-worker warm-up sweep writes that bytecode before the measured one. `--no-bytecode-cache`
+keeps the environment as it is. This module imports the sweep
 scheduler only inside `main()`: spawned workers re-import the main module, as they import
 only the console script under `treatylab sweep`.
 
     python benchmarks/sweep_throughput.py [--concurrency 32] [--latency-ms 200] [--seeds 8] [--workers N]
-                                          [--no-bytecode-cache]
+                                          [--no-bytecode-cache] [--start-method spawn]
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ import asyncio
 import contextlib
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -115,6 +122,31 @@ def simulator(latency_ms: float):  # noqa: ANN201 - yields (base_url, pid)
         process.wait(timeout=10)
 
 
+def stop_forkserver() -> None:
+    """Stop the forkserver a sweep of this process started, if any (a private multiprocessing call).
+
+    Sweep workers are forked from a forkserver that persists for the life of the process that
+    started it, warm. Stopped after the warm-up sweep, the measured sweep starts its own cold,
+    as `treatylab sweep` does; stopped after the measured sweep, it is reaped here, so its CPU
+    and that of the workers it reaped join this process's children's times (`_own_cpu`).
+    """
+    from multiprocessing import forkserver
+
+    forkserver._forkserver._stop()  # noqa: SLF001
+
+
+def episode_spans(out: Path) -> list[tuple[float, float]]:
+    """(start, end) of every episode, epoch seconds: result.json's mtime and the recorded wall."""
+    import json
+
+    spans = []
+    for result in out.glob("episodes/*/result.json"):
+        manifest = json.loads((result.parent / "manifest.json").read_text(encoding="utf-8"))
+        end = result.stat().st_mtime
+        spans.append((end - manifest["sweep"]["wall_s"], end))
+    return spans
+
+
 def critical_paths(out: Path, latency_ms: float) -> list[float]:
     paths = []
     for transcript in sorted(out.glob("episodes/*/transcript.jsonl")):
@@ -167,23 +199,38 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="Sweep worker processes (default: CPUs).")
     parser.add_argument("--no-bytecode-cache", action="store_true",
                         help="keep PYTHONDONTWRITEBYTECODE if set (workers compile treatylab each time)")
+    parser.add_argument("--start-method", choices=["forkserver", "spawn"], default=None,
+                        help="how workers start (default: treatylab's choice, a forkserver where there "
+                             "is one); spawn is how they started before 2026-12-04")
     args = parser.parse_args()
     from treatylab.sweep import run_sweep
 
+    if args.start_method:
+        from treatylab.sweep import workers
+
+        workers.start_method = lambda: args.start_method  # the sweep process picks the context
+
+    if not args.no_bytecode_cache and sys.flags.dont_write_bytecode:
+        with tempfile.TemporaryDirectory() as cache:
+            env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+            env["PYTHONPYCACHEPREFIX"] = cache
+            raise SystemExit(subprocess.call([sys.executable, *sys.argv], env=env))
+
     with tempfile.TemporaryDirectory() as tmp, simulator(args.latency_ms) as (base_url, pid):
         folder = Path(tmp)
-        if not args.no_bytecode_cache:
-            os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
-            os.environ["PYTHONPYCACHEPREFIX"] = str(folder / "pycache")
         warm = write_spec(folder, base_url, [1000, 1001], "warm-up", SCENARIOS[:1], MEDIATORS[:1])
         asyncio.run(run_sweep(warm, out=folder / "warm", concurrency=2, workers=args.workers,
                               show_progress=False))
+        stop_forkserver()
         spec = write_spec(folder, base_url, list(range(args.seeds)), "throughput")
         cpu_client, cpu_server = _own_cpu(), _cpu_seconds(pid)
         started = time.perf_counter()
         summary = asyncio.run(run_sweep(spec, out=folder / "out", concurrency=args.concurrency,
                                         workers=args.workers, show_progress=False))
         wall = time.perf_counter() - started
+        ended = time.time()
+        stop_forkserver()
+        spans = episode_spans(folder / "out")
         cpu_client, cpu_server = _own_cpu() - cpu_client, _cpu_seconds(pid) - cpu_server
         paths = critical_paths(folder / "out", args.latency_ms)
         requests = requests_per_episode(folder / "out")
@@ -195,8 +242,9 @@ def main() -> None:
     ceiling = cores / per_episode
     print(f"sweep against the simulator: {summary.total} episodes ({summary.failed} failed), "
           f"concurrency {args.concurrency}, workers {args.workers or cores}, latency "
-          f"{args.latency_ms:g} ms, {cores} CPUs; worker bytecode "
-          f"{'compiled each time' if 'PYTHONDONTWRITEBYTECODE' in os.environ else 'cached'}")
+          f"{args.latency_ms:g} ms, {cores} CPUs; workers started by "
+          f"{'spawn' if args.start_method == 'spawn' else 'forkserver'}; worker bytecode "
+          f"{'compiled each time' if sys.flags.dont_write_bytecode else 'cached'}")
     print(f"  critical path per episode: mean {statistics.mean(paths):.2f} s "
           f"(min {min(paths):.2f}, max {max(paths):.2f})")
     print(f"  wall {wall:.1f} s; measured {measured:.2f} episodes/s; ideal {ideal:.2f} episodes/s")
@@ -206,6 +254,12 @@ def main() -> None:
           f"on {cores} CPUs")
     print(f"  ratio measured / min(ideal, ceiling) = {measured / min(ideal, ceiling):.3f} "
           f"(target >= 0.95)")
+    first = min(start for start, _ in spans) - (ended - wall)
+    last = ended - max(end for _, end in spans)
+    busy = [end - start for start, end in spans]
+    print(f"  timeline: first episode starts {first:.2f} s into the sweep, the last ends {last:.2f} s "
+          f"before it returns; episode wall {statistics.mean(busy):.2f} s mean "
+          f"({statistics.mean(busy) / statistics.mean(paths):.2f} x its critical path)")
     server_ms = cpu_server * 1000.0 / max(1, summary.done) / requests
     floor = requests * (sdk_ms + server_ms) / 1000.0
     print(f"  floor: {requests:.1f} requests per episode x ({sdk_ms:.2f} ms bare SDK post + "

@@ -5,7 +5,8 @@ templates) live for the whole process, yet every full collection walks them all 
 140 ms each, mid-episode. `gc.freeze()` moves everything alive now into a permanent
 generation the collector skips. The CLI freezes once its imports are done, just before the
 episode runs. A sweep's worker process freezes twice: in its initializer, once the episode
-path is imported (`warm_worker`), so that its first wave of episodes (16 at once in a 32-way
+path is imported (`treatylab.sweep.workers.warm_process`, run by the forkserver that forks the
+workers, or by a spawned worker itself), so that its first wave of episodes (16 at once in a 32-way
 sweep over two workers) does not walk the imports on every full collection; and after its first
 episode (`freeze_once`), when the per-process caches (compiled graph, templates, outcome
 spaces) are warm too. A frozen object stays frozen; the second freeze adds what the first
@@ -28,26 +29,12 @@ def freeze_once() -> bool:
     if _done:
         return False
     _done = True
-    gc.collect()
-    gc.freeze()
+    freeze_alive()
     return True
 
 
-def warm_worker() -> None:
-    """Import what an LLM or heuristic episode runs, then collect and freeze it.
-
-    A worker otherwise imports the graph, the mediator strategies, the metrics and the SDK
-    while its first episodes run, and the collector walks all of it on every full pass.
-    """
-    import importlib
-
-    for name in ("treatylab.runner", "treatylab.agents.backends.openai_kind",
-                 "treatylab.agents.backends.chat_call", "treatylab.evals.metrics",
-                 "treatylab.evals.space_cache"):
-        importlib.import_module(name)
-    from treatylab.agents.mediators import available
-
-    available()  # imports every strategy module
+def freeze_alive() -> None:
+    """Collect, then freeze everything alive now (what `freeze_once` does, without the latch)."""
     gc.collect()
     gc.freeze()
 

@@ -33,17 +33,20 @@ WORKER = """
 import gc, sys
 import treatylab.sweep.shards
 assert "pandas" not in sys.modules and "treatylab.sweep.execute" not in sys.modules
-from treatylab.gc_tuning import warm_worker
+from treatylab.sweep.workers import warm_process
 assert gc.get_freeze_count() == 0
-warm_worker()
+warm_process()
+from treatylab.graphs.builder import shared_graph
 print(gc.get_freeze_count(), "treatylab.runner" in sys.modules,
-      "treatylab.agents.mediators.oracle" in sys.modules, "pandas" in sys.modules)
+      "treatylab.agents.mediators.oracle" in sys.modules, "pandas" in sys.modules,
+      "httpcore2" in sys.modules, shared_graph.cache_info().currsize)
 """
 
 
 def test_a_sweep_worker_imports_the_episode_path_and_freezes_it_before_any_episode() -> None:
     done = subprocess.run([sys.executable, "-c", WORKER], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    count, runner, strategy, pandas = done.stdout.split()
+    count, runner, strategy, pandas, http, graphs = done.stdout.split()
     assert int(count) > 20_000
     assert (runner, strategy, pandas) == ("True", "True", "False")  # no scheduler, no pandas
+    assert (http, graphs) == ("True", "1")  # what the first call imported lazily; the graph compiled

@@ -4,7 +4,7 @@ The same coroutine serves the in-process path (LLM episodes on the event loop) a
 process-pool path (heuristic episodes, and episodes with their own cassette: vcrpy patches the
 HTTP layer process-wide, so one process may record only one cassette at a time). Files are
 written only after the episode has finished in memory, atomically, `result.json` last; a
-worker whose sweep process died (SIGKILL) writes nothing and exits.
+worker whose sweep process died (SIGKILL) writes nothing and exits (`treatylab.sweep.workers`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import os
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,10 +26,10 @@ from treatylab.scenarios.schema import Scenario
 from treatylab import outputs
 from treatylab.sweep.plan import PlannedEpisode
 from treatylab.sweep.store import episode_dir, prepare_rerun, write_failure
+from treatylab.sweep.workers import WorkerOrigin, adopt, sweep_alive, warm_process
 from treatylab.budget import held_back
 from treatylab.prices import PriceTable
 
-_parent_pid: int | None = None
 _scenarios: dict[str, Scenario] = {}
 
 
@@ -87,7 +86,7 @@ def _cassette(path: Path | None, mode: str) -> Iterator[None]:
 
 
 def _check_parent() -> None:
-    if _parent_pid is not None and os.getppid() != _parent_pid:
+    if not sweep_alive():
         raise Orphaned("the sweep process exited")
 
 
@@ -139,21 +138,14 @@ async def run_planned(episode: PlannedEpisode, scenario: Scenario, out: Path, sw
 
 
 # -- process-pool side ------------------------------------------------------------------------
-def init_worker(parent_pid: int) -> None:
-    """Pool initializer: exit as soon as the sweep process is gone (SIGKILL leaves orphans)."""
-    global _parent_pid
-    _parent_pid = parent_pid
+def init_worker(origin: WorkerOrigin) -> None:
+    """Pool initializer: take the sweep's environment, exit as soon as the sweep is gone.
 
-    def watch() -> None:
-        while True:
-            if os.getppid() != parent_pid:
-                os._exit(3)
-            time.sleep(0.2)
-
-    threading.Thread(target=watch, name="sweep-parent-watch", daemon=True).start()
-    from treatylab.gc_tuning import warm_worker
-
-    warm_worker()
+    SIGKILL leaves orphans otherwise (see `treatylab.sweep.workers`). A forked worker is warm
+    already (the forkserver ran `warm_process`); for a spawned one this is its start-up.
+    """
+    adopt(origin)
+    warm_process()
 
 
 async def run_payload(payload: dict[str, Any]) -> dict[str, Any]:

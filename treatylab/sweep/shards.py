@@ -9,30 +9,29 @@ their share of the `--concurrency` slots (32 over 2 processes: 16 each), pulling
 from one shared queue (so a slow shard never holds episodes another could run) and sending a
 report back for each finished episode, which the sweep process turns into progress.
 
-Each worker watches its parent (see `episode.init_worker`) and exits if the sweep process
-dies, writing nothing further.
+Workers are forked from a warm forkserver where the platform has one, and each exits, writing
+nothing further, as soon as the sweep process dies (see `treatylab.sweep.workers`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import os
 import queue
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from treatylab.sweep.episode import EpisodeReport, init_worker, run_payload
+from treatylab.sweep.workers import Lifeline, WorkerOrigin, worker_context
 
 _work: Any = None
 _reports: Any = None
 
 
-def _init_shard(parent_pid: int, work: Any, reports: Any) -> None:
+def _init_shard(origin: WorkerOrigin, work: Any, reports: Any) -> None:
     global _work, _reports
     _work, _reports = work, reports
-    init_worker(parent_pid)
+    init_worker(origin)
 
 
 async def _consume() -> None:
@@ -71,7 +70,7 @@ def split(concurrency: int, workers: int) -> list[int]:
 async def run_sharded(payloads: list[dict[str, Any]], concurrency: int, workers: int,
                       on_report: Callable[[EpisodeReport], None]) -> None:
     """Run `payloads` over `workers` processes with `concurrency` slots in total."""
-    context = multiprocessing.get_context("spawn")
+    context = worker_context()
     work, reports = context.Queue(), context.Queue()
     slots = split(concurrency, workers)
     for payload in payloads:
@@ -79,8 +78,9 @@ async def run_sharded(payloads: list[dict[str, Any]], concurrency: int, workers:
     for _ in range(sum(slots)):
         work.put(None)  # one stop mark per consumer
     loop = asyncio.get_running_loop()
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_shard,
-                             initargs=(os.getpid(), work, reports)) as pool:
+    with Lifeline(context) as lifeline, ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_init_shard,
+            initargs=(lifeline.origin(), work, reports)) as pool:
         shards = [loop.run_in_executor(pool, run_shard, n) for n in slots]
         received = 0
         try:

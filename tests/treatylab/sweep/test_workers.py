@@ -1,0 +1,100 @@
+"""Sweep workers: forked warm from a forkserver, in the sweep's environment, gone with the sweep."""
+
+from __future__ import annotations
+
+import gc
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from treatylab.sweep.episode import init_worker
+from treatylab.sweep.workers import Lifeline, start_method, worker_context
+
+needs_forkserver = pytest.mark.skipif(start_method() != "forkserver", reason="no forkserver here")
+
+
+def _probe() -> tuple[int, int, str | None, bool, float]:
+    """What a worker sees: its parent, frozen objects, the probe variable, imports, CPU so far."""
+    return (os.getppid(), gc.get_freeze_count(), os.environ.get("TREATYLAB_WORKER_PROBE"),
+            "treatylab.runner" in sys.modules, time.process_time())
+
+
+def _in_worker(context) -> tuple[int, int, str | None, bool, float]:  # noqa: ANN001
+    with Lifeline(context) as lifeline, ProcessPoolExecutor(
+            max_workers=1, mp_context=context, initializer=init_worker,
+            initargs=(lifeline.origin(),)) as pool:
+        return pool.submit(_probe).result(timeout=120)
+
+
+@needs_forkserver
+def test_a_worker_is_forked_warm_and_takes_the_sweeps_current_environment(monkeypatch) -> None:
+    context = worker_context()
+    monkeypatch.setenv("TREATYLAB_WORKER_PROBE", "first")
+    first = _in_worker(context)  # starts the forkserver (if no earlier test did) and warms it
+    monkeypatch.setenv("TREATYLAB_WORKER_PROBE", "second")  # after the forkserver started
+    parent, frozen, probe, imported, cpu = _in_worker(context)
+    assert first[2] == "first" and probe == "second"  # adopted, not the forkserver's
+    assert parent != os.getpid()  # its parent is the forkserver
+    assert imported and frozen > 20_000  # the episode path came imported and frozen
+    # A spawned worker spends 1.5-2 CPU-s importing; a forked one inherited all of it.
+    assert cpu < 0.5, cpu
+
+
+def test_without_a_forkserver_workers_are_spawned_and_warm_themselves() -> None:
+    import multiprocessing
+
+    parent, frozen, _, imported, _ = _in_worker(multiprocessing.get_context("spawn"))
+    assert parent == os.getpid() and imported and frozen > 20_000
+
+
+ORPHAN = """
+import os, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from treatylab.sweep.episode import init_worker
+from treatylab.sweep.workers import Lifeline, worker_context
+
+def pid():
+    return os.getpid()
+
+if __name__ == "__main__":
+    context = worker_context()
+    lifeline = Lifeline(context)
+    pool = ProcessPoolExecutor(max_workers=2, mp_context=context, initializer=init_worker,
+                               initargs=(lifeline.origin(),))
+    pids = {pool.submit(pid).result(timeout=120) for _ in range(8)}
+    print(" ".join(map(str, sorted(pids))), flush=True)
+    time.sleep(600)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_workers_exit_when_the_sweep_process_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "orphan.py"
+    script.write_text(ORPHAN, encoding="utf-8")
+    process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        pids = [int(p) for p in process.stdout.readline().split()]
+        assert pids and all(_alive(p) for p in pids)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [p for p in pids if _alive(p)], "orphaned workers kept running"
+    finally:
+        process.kill()
+        process.wait(timeout=30)
