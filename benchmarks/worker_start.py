@@ -1,0 +1,96 @@
+"""What starting a sweep's workers costs: forked from a warm forkserver against spawned.
+
+Method: a heuristic sweep (northern-shield and island-compact x formulative and facilitative x
+4 seeds: 16 episodes, one per worker process at a time) runs with `--workers N`, once with
+the workers forked from treatylab's forkserver and once spawned, each in a fresh interpreter
+(so no forkserver is warm from an earlier run), alternating, `--repeats` times. Reported:
+wall time of `run_sweep`, and CPU of the sweep process with everything it started (the
+forkserver is stopped and reaped before CPU is read, so its own CPU and its workers' count).
+Bytecode is cached as an installed package has it: when PYTHONDONTWRITEBYTECODE is set the
+measurements run without it, with PYTHONPYCACHEPREFIX in a temporary folder written by a
+first, unreported run (see sweep_throughput.py for why the variable alone is not enough).
+
+    python benchmarks/worker_start.py [--workers 4] [--repeats 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+SPEC = {"name": "worker-start", "scenarios": ["northern-shield", "island-compact"],
+        "mediators": ["formulative", "facilitative"], "seeds": 4}
+
+
+def measure(method: str, workers: int) -> tuple[float, float, int]:
+    """(wall s, CPU s, episodes done) of one sweep in this process with workers started by `method`."""
+    from multiprocessing import forkserver
+
+    from treatylab.sweep import run_sweep
+    from treatylab.sweep import workers as worker_module
+
+    worker_module.start_method = lambda: method  # the sweep process picks the context
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp) / "spec.yaml"
+        spec.write_text(yaml.safe_dump(SPEC, sort_keys=False), encoding="utf-8")
+        before = os.times()
+        started = time.perf_counter()
+        summary = asyncio.run(run_sweep(spec, out=Path(tmp) / "out", workers=workers,
+                                        concurrency=workers, show_progress=False))
+        wall = time.perf_counter() - started
+        forkserver._forkserver._stop()  # noqa: SLF001 - reap it: its CPU and its workers' join ours
+        after = os.times()
+    cpu = sum(after[:4]) - sum(before[:4])
+    return wall, cpu, summary.done
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--one", choices=["forkserver", "spawn"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        wall, cpu, done = measure(args.one, args.workers)
+        print(f"{wall} {cpu} {done}")
+        return
+    with tempfile.TemporaryDirectory() as cache:
+        env = dict(os.environ)
+        if sys.flags.dont_write_bytecode or "PYTHONDONTWRITEBYTECODE" in env:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = cache
+
+        def one(method: str) -> tuple[float, float, int]:
+            done = subprocess.run([sys.executable, __file__, "--one", method, "--workers", str(args.workers)],
+                                  env=env, capture_output=True, text=True, check=True)
+            wall, cpu, episodes = done.stdout.split()[-3:]
+            return float(wall), float(cpu), int(episodes)
+
+        one("forkserver")  # writes the bytecode; not reported
+        runs: dict[str, list[tuple[float, float, int]]] = {"spawn": [], "forkserver": []}
+        for _ in range(args.repeats):
+            for method in ("spawn", "forkserver"):
+                runs[method].append(one(method))
+    print(f"heuristic sweep, {runs['spawn'][0][2]} episodes, --workers {args.workers}, "
+          f"{os.cpu_count()} CPUs, median of {args.repeats}")
+    medians = {}
+    for method, figures in runs.items():
+        wall = statistics.median(f[0] for f in figures)
+        cpu = statistics.median(f[1] for f in figures)
+        medians[method] = (wall, cpu)
+        print(f"  {method:10s} wall {wall:.2f} s  CPU {cpu:.2f} s")
+    (fs_wall, fs_cpu), (sp_wall, sp_cpu) = medians["forkserver"], medians["spawn"]
+    print(f"  forkserver / spawn: wall {fs_wall / sp_wall:.2f}, CPU {fs_cpu / sp_cpu:.2f}")
+
+
+if __name__ == "__main__":
+    main()
