@@ -10,6 +10,10 @@ Bytecode is cached as an installed package has it: when PYTHONDONTWRITEBYTECODE 
 measurements run without it, with PYTHONPYCACHEPREFIX in a temporary folder written by a
 first, unreported run (see sweep_throughput.py for why the variable alone is not enough).
 
+Then the same sweep through the command line, `treatylab sweep SPEC --workers 2 --quiet`, timed
+from launch to exit, with the forkserver started first thing (as the command does, so that its
+preload overlaps the sweep process's own imports) and with that early start switched off.
+
     python benchmarks/worker_start.py [--workers 4] [--repeats 2]
 """
 
@@ -90,6 +94,33 @@ def main() -> None:
         print(f"  {method:10s} wall {wall:.2f} s  CPU {cpu:.2f} s")
     (fs_wall, fs_cpu), (sp_wall, sp_cpu) = medians["forkserver"], medians["spawn"]
     print(f"  forkserver / spawn: wall {fs_wall / sp_wall:.2f}, CPU {fs_cpu / sp_cpu:.2f}")
+    cli_walls = cli_start(env, args.repeats + 1)
+    early, late = statistics.median(cli_walls[True]), statistics.median(cli_walls[False])
+    print(f"treatylab sweep --workers 2, launch to exit, median of {args.repeats + 1}: forkserver started "
+          f"first {early:.2f} s, after the imports {late:.2f} s (ratio {early / late:.2f})")
+
+
+CLI = ("import sys, treatylab.sweep.workers as w\n"
+       "if sys.argv[1] == 'late': w.start_early = lambda: None\n"
+       "from treatylab.cli import main\n"
+       "main(sys.argv[2:])")
+
+
+def cli_start(env: dict[str, str], repeats: int) -> dict[bool, list[float]]:
+    """Wall of `treatylab sweep` from launch to exit, with and without the early forkserver start."""
+    walls: dict[bool, list[float]] = {True: [], False: []}
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = Path(tmp) / "spec.yaml"
+        spec.write_text(yaml.safe_dump(SPEC, sort_keys=False), encoding="utf-8")
+        for i in range(repeats):
+            for early in (True, False):
+                out = Path(tmp) / f"out-{i}-{early}"
+                started = time.perf_counter()
+                subprocess.run([sys.executable, "-c", CLI, "early" if early else "late", "sweep", str(spec),
+                                "--out", str(out), "--workers", "2", "--quiet"],
+                               env=env, capture_output=True, check=True)
+                walls[early].append(time.perf_counter() - started)
+    return walls
 
 
 if __name__ == "__main__":

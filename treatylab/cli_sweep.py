@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -34,6 +35,10 @@ def sweep(
     results.parquet (one row per episode) is rebuilt from the episode folders at the end.
     A spec's `budget:` stops the launching of episodes once reached; raise it to resume.
     """
+    if not dry_run and executor == "local" and (workers or os.cpu_count() or 1) > 1 and concurrency != 1:
+        from treatylab.sweep.workers import start_early
+
+        start_early()  # workers' imports overlap this process's (treatylab.sweep.workers)
     from treatylab.prices import load_prices
     from treatylab.sweep import run_sweep
 

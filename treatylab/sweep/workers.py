@@ -53,6 +53,21 @@ def worker_context() -> BaseContext:
     return context
 
 
+def start_early() -> None:
+    """Start the forkserver now, so that its preload runs while this process imports the rest.
+
+    `treatylab sweep` calls this first thing: the sweep process then spends about a second
+    importing the scheduler and the episode path while the forkserver imports its own copy
+    on the other core, instead of one after the other. A no-op where workers are spawned.
+    If the sweep then needs no worker (everything finished, one episode), the forkserver's
+    import was spent on a core that had nothing else to do.
+    """
+    if worker_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 @dataclass
 class WorkerOrigin:
     """What a worker needs from the sweep process that started it (pickled to each worker)."""

@@ -98,3 +98,36 @@ def test_workers_exit_when_the_sweep_process_is_killed(tmp_path: Path) -> None:
     finally:
         process.kill()
         process.wait(timeout=30)
+
+
+EARLY = """
+import sys
+from multiprocessing import forkserver
+import treatylab.sweep.workers as workers
+
+seen = []
+start = workers.start_early
+def spy():
+    seen.append("treatylab.sweep.execute" in sys.modules)
+    start()
+    seen.append(forkserver._forkserver._forkserver_pid is not None)
+workers.start_early = spy
+from treatylab.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    assert exc.code in (0, None), exc.code
+print(seen)
+"""
+
+
+@needs_forkserver
+@pytest.mark.parametrize("extra, expected", [(["--workers", "2"], "[False, True]"), (["--workers", "1"], "[]"),
+                                             (["--dry-run"], "[]")])
+def test_the_sweep_command_starts_the_forkserver_before_it_imports_the_scheduler(
+        spec_file, tmp_path: Path, extra: list[str], expected: str) -> None:
+    done = subprocess.run([sys.executable, "-c", EARLY, "sweep", str(spec_file(seeds=2)), "--out",
+                           str(tmp_path / "out"), "--quiet", *extra],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == expected
