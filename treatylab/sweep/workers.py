@@ -153,6 +153,9 @@ def warm_process() -> None:
     from treatylab.graphs.builder import shared_graph
 
     available()  # imports every strategy module
-    shared_graph()
-    tls_context()
+    for build in (shared_graph, tls_context):
+        try:
+            build()
+        except Exception:  # noqa: BLE001 - e.g. SSL_CERT_FILE names no file: the episode that
+            continue  # needs it builds it again and fails there, recorded like any endpoint failure
     freeze_alive()

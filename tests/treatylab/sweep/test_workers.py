@@ -131,3 +131,13 @@ def test_the_sweep_command_starts_the_forkserver_before_it_imports_the_scheduler
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == expected
+
+
+def test_a_cache_that_cannot_be_warmed_does_not_stop_the_workers(spec_file, tmp_path: Path) -> None:
+    """A missing CA bundle fails the TLS context the forkserver warms: heuristic episodes need none."""
+    env = {**os.environ, "SSL_CERT_FILE": str(tmp_path / "missing.pem")}
+    done = subprocess.run([sys.executable, "-m", "treatylab.cli", "sweep", str(spec_file(seeds=3)),
+                           "--out", str(tmp_path / "out"), "--workers", "2", "--quiet"],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "3 run, 0 failed" in done.stderr
