@@ -10,6 +10,11 @@ Bytecode is cached as an installed package has it: when PYTHONDONTWRITEBYTECODE 
 measurements run without it, with PYTHONPYCACHEPREFIX in a temporary folder written by a
 first, unreported run (see sweep_throughput.py for why the variable alone is not enough).
 
+Memory: `--workers` warm workers (initializer done, no episode yet) report their PSS
+(proportional set size, from /proc/self/smaps_rollup: each shared page counted once across
+the processes sharing it), summed, plus the forkserver's own PSS when there is one; each
+start method in a fresh interpreter. Linux only.
+
 Then the same sweep through the command line, `treatylab sweep SPEC --workers 2 --quiet`, timed
 from launch to exit, with the forkserver started first thing (as the command does, so that its
 preload overlaps the sweep process's own imports) and with that early start switched off.
@@ -57,12 +62,50 @@ def measure(method: str, workers: int) -> tuple[float, float, int]:
     return wall, cpu, summary.done
 
 
+def _pss_mib() -> tuple[int, float]:
+    """(pid, PSS in MiB) of the calling process, once it has sat idle a moment."""
+    time.sleep(0.3)
+    for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return os.getpid(), int(line.split()[1]) / 1024
+    raise RuntimeError("no Pss line in /proc/self/smaps_rollup")
+
+
+def memory(method: str, workers: int) -> float:
+    """PSS in MiB of `workers` warm workers started by `method`, the forkserver included."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import forkserver
+
+    from treatylab.sweep.episode import init_worker
+    from treatylab.sweep.workers import Lifeline, worker_context
+
+    context = worker_context() if method == "forkserver" else multiprocessing.get_context("spawn")
+    seen: dict[int, float] = {}
+    with Lifeline(context) as lifeline, ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=init_worker,
+            initargs=(lifeline.origin(),)) as pool:
+        while len(seen) < workers:
+            seen.update(f.result() for f in [pool.submit(_pss_mib) for _ in range(2 * workers)])
+        total = sum(seen.values())
+        if method == "forkserver":
+            pid = forkserver._forkserver._forkserver_pid  # noqa: SLF001
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) / 1024
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--one", choices=["forkserver", "spawn"], help=argparse.SUPPRESS)
+    parser.add_argument("--memory", choices=["forkserver", "spawn"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.memory:
+        print(memory(args.memory, args.workers))
+        return
     if args.one:
         wall, cpu, done = measure(args.one, args.workers)
         print(f"{wall} {cpu} {done}")
@@ -94,6 +137,14 @@ def main() -> None:
         print(f"  {method:10s} wall {wall:.2f} s  CPU {cpu:.2f} s")
     (fs_wall, fs_cpu), (sp_wall, sp_cpu) = medians["forkserver"], medians["spawn"]
     print(f"  forkserver / spawn: wall {fs_wall / sp_wall:.2f}, CPU {fs_cpu / sp_cpu:.2f}")
+    if Path("/proc/self/smaps_rollup").exists():
+        pss = {method: float(subprocess.run([sys.executable, __file__, "--memory", method, "--workers",
+                                             str(args.workers)], env=env, capture_output=True, text=True,
+                                            check=True).stdout.split()[-1])
+               for method in ("spawn", "forkserver")}
+        print(f"  memory of {args.workers} warm workers (PSS, forkserver included): spawn "
+              f"{pss['spawn']:.0f} MiB, forkserver {pss['forkserver']:.0f} MiB "
+              f"(ratio {pss['forkserver'] / pss['spawn']:.2f})")
     cli_walls = cli_start(env, args.repeats + 1)
     early, late = statistics.median(cli_walls[True]), statistics.median(cli_walls[False])
     print(f"treatylab sweep --workers 2, launch to exit, median of {args.repeats + 1}: forkserver started "
