@@ -25,7 +25,7 @@ import importlib
 import multiprocessing
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
 
@@ -72,7 +72,8 @@ def start_early() -> None:
 class WorkerOrigin:
     """What a worker needs from the sweep process that started it (pickled to each worker)."""
 
-    environment: dict[str, str]
+    environment: dict[str, str] = field(repr=False)
+    """The sweep's os.environ, API keys included: kept out of the repr, so no log shows it."""
     lifeline: Connection
     """Read end of a pipe the sweep holds open: EOF means the sweep process is gone."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import signal
@@ -86,6 +87,7 @@ def test_workers_exit_when_the_sweep_process_is_killed(tmp_path: Path) -> None:
     script = tmp_path / "orphan.py"
     script.write_text(ORPHAN, encoding="utf-8")
     process = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    pids: list[int] = []
     try:
         pids = [int(p) for p in process.stdout.readline().split()]
         assert pids and all(_alive(p) for p in pids)
@@ -98,6 +100,9 @@ def test_workers_exit_when_the_sweep_process_is_killed(tmp_path: Path) -> None:
     finally:
         process.kill()
         process.wait(timeout=30)
+        for pid in pids:  # a failed run must not leave its orphans behind
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 EARLY = """
@@ -141,3 +146,13 @@ def test_a_cache_that_cannot_be_warmed_does_not_stop_the_workers(spec_file, tmp_
                           env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "3 run, 0 failed" in done.stderr
+
+
+def test_a_workers_origin_never_shows_the_environment(monkeypatch) -> None:
+    import multiprocessing
+
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key-never-shown")
+    with Lifeline(multiprocessing.get_context("spawn")) as lifeline:
+        origin = lifeline.origin()
+        assert origin.environment["OPENAI_API_KEY"] == "test-key-never-shown"
+        assert "test-key-never-shown" not in repr(origin) and "OPENAI_API_KEY" not in repr(origin)
