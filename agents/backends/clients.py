@@ -169,8 +169,19 @@ def tls_context() -> ssl.SSLContext:
     Loading the certificate store costs 50-100 ms of CPU per client; a sweep opens a client
     per episode, so building it once is a measurable share of an LLM episode's client time.
     It is the context the SDK would build itself (httpx2's default, environment honoured).
+
+    Raises:
+        UserError: the certificates cannot be loaded (e.g. SSL_CERT_FILE names no file), with
+            the variable to fix, instead of a bare "No such file or directory".
     """
-    return httpx2.create_ssl_context()
+    try:
+        return httpx2.create_ssl_context()
+    except OSError as exc:  # ssl.SSLError is an OSError too
+        given = [f"{name}={os.environ[name]}" for name in ("SSL_CERT_FILE", "SSL_CERT_DIR")
+                 if os.environ.get(name)]
+        source = " and ".join(given) or "the default certificate store"
+        raise UserError(f"cannot load TLS certificates from {source} ({exc.strerror or exc}): point "
+                        "SSL_CERT_FILE at a CA bundle in PEM format, or unset it") from None
 
 
 _LEASES: ContextVar[dict[ClientPool, openai.AsyncOpenAI] | None] = ContextVar(
