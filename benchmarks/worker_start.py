@@ -74,17 +74,14 @@ def _pss_mib() -> tuple[int, float]:
 def memory(method: str, workers: int) -> float:
     """PSS in MiB of `workers` warm workers started by `method`, the forkserver included."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import forkserver
 
     from treatylab.sweep.episode import init_worker
-    from treatylab.sweep.workers import Lifeline, worker_context
+    from treatylab.sweep.workers import worker_context, worker_pool
 
     context = worker_context() if method == "forkserver" else multiprocessing.get_context("spawn")
     seen: dict[int, float] = {}
-    with Lifeline(context) as lifeline, ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=init_worker,
-            initargs=(lifeline.origin(),)) as pool:
+    with worker_pool(context, workers, init_worker) as pool:
         while len(seen) < workers:
             seen.update(f.result() for f in [pool.submit(_pss_mib) for _ in range(2 * workers)])
         total = sum(seen.values())

@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -41,7 +40,7 @@ from treatylab.sweep.spec import SweepSpec, load_spec
 from treatylab.agents.backends.clients import scrub_text
 from treatylab.sweep.store import RESULTS, SPEC_COPY, episode_dir, is_finished, sweep_lock
 from treatylab.sweep.table import write_results
-from treatylab.sweep.workers import Lifeline, worker_context
+from treatylab.sweep.workers import worker_context, worker_pool
 from treatylab.budget import SweepBudget, check_priced
 from treatylab.prices import PriceTable, default_prices
 
@@ -165,10 +164,7 @@ class _Runner:
         most = self.workers if not self.cassette_dir else 2 * self.workers
         workers = min(self.concurrency, len(episodes), most)
         loop = asyncio.get_running_loop()
-        context = worker_context()
-        with Lifeline(context) as lifeline, ProcessPoolExecutor(
-                max_workers=workers, mp_context=context, initializer=init_worker,
-                initargs=(lifeline.origin(),)) as pool:
+        with worker_pool(worker_context(), workers, init_worker) as pool:
             futures = [loop.run_in_executor(pool, run_in_worker, self._payload(e)) for e in episodes]
             try:
                 for future in asyncio.as_completed(futures):

@@ -18,11 +18,10 @@ from __future__ import annotations
 import asyncio
 import queue
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from treatylab.sweep.episode import EpisodeReport, init_worker, run_payload
-from treatylab.sweep.workers import Lifeline, WorkerOrigin, worker_context
+from treatylab.sweep.workers import WorkerOrigin, worker_context, worker_pool
 
 _work: Any = None
 _reports: Any = None
@@ -78,9 +77,7 @@ async def run_sharded(payloads: list[dict[str, Any]], concurrency: int, workers:
     for _ in range(sum(slots)):
         work.put(None)  # one stop mark per consumer
     loop = asyncio.get_running_loop()
-    with Lifeline(context) as lifeline, ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, initializer=_init_shard,
-            initargs=(lifeline.origin(), work, reports)) as pool:
+    with worker_pool(context, workers, _init_shard, work, reports) as pool:
         shards = [loop.run_in_executor(pool, run_shard, n) for n in slots]
         received = 0
         try:

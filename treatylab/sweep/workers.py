@@ -21,10 +21,13 @@ however it died, and the worker exits without writing anything further.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import multiprocessing
 import os
 import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
@@ -99,7 +102,22 @@ class Lifeline:
         self.close()
 
 
+@contextlib.contextmanager
+def worker_pool(context: BaseContext, max_workers: int, initializer: Callable[..., None],
+                *initargs: object) -> Iterator[ProcessPoolExecutor]:
+    """A process pool whose workers get `initializer(origin, *initargs)`, the lifeline held open.
+
+    `initializer` must call `adopt(origin)` first (`treatylab.sweep.episode.init_worker` does).
+    The lifeline closes only after the pool has shut down, so no worker is stopped early.
+    """
+    with Lifeline(context) as lifeline, ProcessPoolExecutor(
+            max_workers=max_workers, mp_context=context, initializer=initializer,
+            initargs=(lifeline.origin(), *initargs)) as pool:
+        yield pool
+
+
 _lifeline: Connection | None = None
+_warmed = False
 
 
 def adopt(origin: WorkerOrigin) -> None:
@@ -142,7 +160,12 @@ def warm_process() -> None:
 
     Run by the forkserver before it forks any worker (and by each spawned worker), so that no
     episode pays for imports and that the collector never walks the start-up objects again.
+    A forked worker inherits `_warmed` and skips it.
     """
+    global _warmed
+    if _warmed:
+        return
+    _warmed = True
     for name in EPISODE_PATH:
         try:
             importlib.import_module(name)

@@ -9,13 +9,12 @@ import signal
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from treatylab.sweep.episode import init_worker
-from treatylab.sweep.workers import Lifeline, start_method, worker_context
+from treatylab.sweep.workers import Lifeline, start_method, worker_context, worker_pool
 
 needs_forkserver = pytest.mark.skipif(start_method() != "forkserver", reason="no forkserver here")
 
@@ -27,9 +26,7 @@ def _probe() -> tuple[int, int, str | None, bool, float]:
 
 
 def _in_worker(context) -> tuple[int, int, str | None, bool, float]:  # noqa: ANN001
-    with Lifeline(context) as lifeline, ProcessPoolExecutor(
-            max_workers=1, mp_context=context, initializer=init_worker,
-            initargs=(lifeline.origin(),)) as pool:
+    with worker_pool(context, 1, init_worker) as pool:
         return pool.submit(_probe).result(timeout=120)
 
 
@@ -56,21 +53,17 @@ def test_without_a_forkserver_workers_are_spawned_and_warm_themselves() -> None:
 
 ORPHAN = """
 import os, sys, time
-from concurrent.futures import ProcessPoolExecutor
 from treatylab.sweep.episode import init_worker
-from treatylab.sweep.workers import Lifeline, worker_context
+from treatylab.sweep.workers import worker_context, worker_pool
 
 def pid():
     return os.getpid()
 
 if __name__ == "__main__":
-    context = worker_context()
-    lifeline = Lifeline(context)
-    pool = ProcessPoolExecutor(max_workers=2, mp_context=context, initializer=init_worker,
-                               initargs=(lifeline.origin(),))
-    pids = {pool.submit(pid).result(timeout=120) for _ in range(8)}
-    print(" ".join(map(str, sorted(pids))), flush=True)
-    time.sleep(600)
+    with worker_pool(worker_context(), 2, init_worker) as pool:
+        pids = {pool.submit(pid).result(timeout=120) for _ in range(8)}
+        print(" ".join(map(str, sorted(pids))), flush=True)
+        time.sleep(600)
 """
 
 
